@@ -1,0 +1,62 @@
+"""PostgreSQL's full-text index for article search, and the editor and admin roles."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.db import migrations
+
+SEARCH_INDEX = "article_search_gin"
+
+
+def search_index():
+    # Built from the same expression the queries use, so PostgreSQL can match them.
+    from newsroom.models import search_vector
+
+    return GinIndex(search_vector(), name=SEARCH_INDEX)
+
+
+def add_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.add_index(apps.get_model("newsroom", "Article"), search_index())
+
+
+def remove_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.remove_index(apps.get_model("newsroom", "Article"), search_index())
+
+
+def create_roles(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    from newsroom.roles import ROLE_PERMISSIONS
+
+    # Permissions are normally created after all migrations; the roles need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = [
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in wanted
+        ]
+        group.permissions.set(perms)
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=["editor", "admin"]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("newsroom", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [
+        migrations.RunPython(add_search_index, remove_search_index),
+        migrations.RunPython(create_roles, remove_roles),
+    ]

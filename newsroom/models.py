@@ -1,0 +1,155 @@
+"""The article store: outlets and the articles editors annotate."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import connections, models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+
+def normalise_text(text: str) -> str:
+    """Apply the one normalisation stored text gets: `\\r\\n` and `\\r` become `\\n`.
+
+    Every offset in the product is a code point into the result, so nothing else may change.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def content_hash(text: str) -> str:
+    """Identify an article by its normalised text, so re-importing it adds nothing."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Outlet(models.Model):
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="outlet_name_unique_ci"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="outlet_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def for_outlet(self, outlet: Outlet | int) -> ArticleQuerySet:
+        """Articles credited to one outlet."""
+        return self.filter(outlet=outlet)
+
+    def with_status(self, status: str) -> ArticleQuerySet:
+        """Articles in one workflow state."""
+        return self.filter(status=status)
+
+    def search(self, query: str) -> ArticleQuerySet:
+        """Articles whose title or text match `query`, best matches first.
+
+        PostgreSQL: full-text search (web-search syntax, English stemming) over an expression
+        that the GIN index in migration 0002 covers. SQLite: every word must occur in the
+        title or text, case-insensitively, newest first.
+        """
+        query = query.strip()
+        if not query:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank
+
+            vector = search_vector()
+            sq = SearchQuery(query, config="english", search_type="websearch")
+            return (
+                self.alias(document=vector)
+                .filter(document=sq)
+                .annotate(search_rank=SearchRank(vector, sq))
+                .order_by("-search_rank", "-created_at", "-pk")
+            )
+        q = models.Q()
+        for word in query.split()[:10]:
+            q &= models.Q(title__icontains=word) | models.Q(text__icontains=word)
+        return self.filter(q)
+
+    def newest_first(self) -> ArticleQuerySet:
+        """Most recently added first (the list's default order)."""
+        return self.order_by("-created_at", "-pk")
+
+
+def search_vector():
+    """The full-text document of an article: title weighted above text (PostgreSQL only).
+
+    Queries and the GIN index (migration 0002) both build it here, so they stay identical
+    and PostgreSQL can use the index.
+    """
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("title", weight="A", config="english") + SearchVector(
+        "text", weight="B", config="english"
+    )
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+
+
+class Article(models.Model):
+    Status = ArticleStatus
+
+    title = models.CharField(max_length=500)
+    text = models.TextField(help_text="Stored exactly as received, after CR/LF normalisation.")
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    url = models.URLField(max_length=2000, blank=True)
+    byline = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=16, default="en")
+    content_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles_created",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency: every change bumps it; a write carrying an older one is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("review_article", "Can review, approve and reopen articles")]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(title=""), name="article_title_not_empty"),
+            models.CheckConstraint(condition=~models.Q(text=""), name="article_text_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ArticleStatus.values),
+                name="article_status_valid",
+            ),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="article_version_ge_1"),
+            # Re-importing by URL adds nothing; articles without a URL are told apart by text.
+            models.UniqueConstraint(
+                fields=["url"], condition=~models.Q(url=""), name="article_url_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="article_status_created")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("article_detail", args=[self.pk])
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import ingest
+from .accounts import user_create
+from .forms import ArticleFilterForm, ArticlePasteForm, UploadForm, UserCreateForm
+from .models import Article, Outlet
+
+LIST_COLUMNS = ("id", "title", "outlet__name", "status", "published_at", "created_at", "byline")
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("article_list")
+
+
+@require_GET
+@permission_required("newsroom.view_article", raise_exception=True)
+def article_list(request: HttpRequest) -> HttpResponse:
+    form = ArticleFilterForm(request.GET or None)
+    articles = Article.objects.select_related("outlet").defer("text").newest_first()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["outlet"]:
+            articles = articles.for_outlet(data["outlet"])
+        if data["status"]:
+            articles = articles.with_status(data["status"])
+        articles = articles.search(data["q"])
+    page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "searching": form.is_bound}
+    template = "newsroom/article_list.html"
+    if request.htmx and request.htmx.target == "results":
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_GET
+@permission_required("newsroom.view_article", raise_exception=True)
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.select_related("outlet", "created_by"), pk=pk)
+    return render(request, "newsroom/article_detail.html", {"article": article})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("newsroom.add_article", raise_exception=True)
+def article_new(request: HttpRequest) -> HttpResponse:
+    form = ArticlePasteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            article, report = ingest.article_create(created_by=request.user, **form.record())
+        except ingest.ImportRejected as rejected:
+            for error in rejected.errors:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if article is None:
+                existing = report.skipped[0].existing_id
+                messages.info(request, "This article is already in the store; nothing was added.")
+                return redirect("article_detail", pk=existing)
+            messages.success(request, f"Added “{article.title}”.")
+            return redirect(article)
+    outlets = Outlet.objects.values_list("name", flat=True)
+    return render(request, "newsroom/article_new.html", {"form": form, "outlets": outlets})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("newsroom.add_article", raise_exception=True)
+def article_upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"form": form, "limit_mb": settings.UPLOAD_MAX_BYTES / 1e6}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        records, unit = _records_of(upload)
+        try:
+            report = ingest.articles_import(records=records, created_by=request.user, unit=unit)
+        except ingest.ImportRejected as rejected:
+            context["errors"] = rejected.errors
+            context["upload_name"] = upload.name
+        else:
+            context["report"] = report
+            context["created"] = (
+                Article.objects.filter(pk__in=report.created_ids[:100])
+                .select_related("outlet")
+                .defer("text")
+                .order_by("pk")
+            )
+            context["form"] = UploadForm()
+    return render(request, "newsroom/article_upload.html", context)
+
+
+def _records_of(upload) -> tuple[object, str]:
+    """Parse an uploaded file by its type; JSONL streams, the others are small enough to read."""
+    name = upload.name.lower()
+    if name.endswith(".jsonl"):
+        return ingest.parse_jsonl(upload), "line"
+    if name.endswith(".json"):
+        return ingest.parse_json(upload.read()), "record"
+    return ingest.parse_txt(upload.read(), upload.name), "file"
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("auth.add_user", raise_exception=True)
+def team(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        user, password = user_create(**form.cleaned_data)
+        created = {"user": user, "password": password}
+        form = UserCreateForm()
+    users = get_user_model().objects.order_by("username").prefetch_related(Prefetch("groups"))
+    return render(request, "newsroom/team.html", {"form": form, "users": users, "created": created})

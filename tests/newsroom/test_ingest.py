@@ -1,0 +1,201 @@
+"""The ingestion service every door uses: validation, de-duplication, all-or-nothing."""
+
+import json
+
+import pytest
+
+from newsroom.ingest import ImportRejected, articles_import, parse_json, parse_jsonl, parse_txt
+from newsroom.models import Article, Outlet, content_hash
+
+
+def jsonl(*records) -> list[bytes]:
+    return [(r if isinstance(r, bytes) else json.dumps(r).encode()) + b"\n" for r in records]
+
+
+def art(n: int, **extra) -> dict:
+    return {"title": f"Article {n}", "text": f"Body of article {n}.\n\nSecond paragraph.", **extra}
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_imports_records_with_all_fields():
+    report = articles_import(
+        records=parse_jsonl(
+            jsonl(
+                art(
+                    1,
+                    outlet="Reuters",
+                    url="https://example.com/a1",
+                    byline="Jane Doe",
+                    published_at="2017-03-14",
+                    language="en-GB",
+                ),
+                art(2),
+            )
+        )
+    )
+    assert report.created == 2 and report.skipped == []
+    a1 = Article.objects.get(title="Article 1")
+    assert a1.outlet.name == "Reuters"
+    assert a1.url == "https://example.com/a1"
+    assert a1.byline == "Jane Doe"
+    assert a1.published_at.isoformat() == "2017-03-14T00:00:00+00:00"
+    assert a1.language == "en-GB"
+    assert a1.content_hash == content_hash(a1.text)
+    assert a1.status == "draft" and a1.version == 1
+
+
+def test_it_normalises_only_line_endings():
+    text = "  First line\r\nsecond\rthird\n\n\tindented 🇺🇦 é  "
+    articles_import(records=[(1, {"title": "T", "text": text})])
+    assert Article.objects.get().text == "  First line\nsecond\nthird\n\n\tindented 🇺🇦 é  "
+
+
+def test_it_skips_articles_already_stored_by_text_or_url():
+    articles_import(records=parse_jsonl(jsonl(art(1), art(2, url="https://example.com/2"))))
+    report = articles_import(
+        records=parse_jsonl(
+            jsonl(
+                art(1),  # same text
+                {"title": "New title", "text": "Different text", "url": "https://example.com/2"},
+                art(3),
+            )
+        )
+    )
+    assert report.created == 1
+    reasons = [str(s) for s in report.skipped]
+    first, second = Article.objects.order_by("pk")[:2]
+    assert reasons == [
+        f"line 1: already imported as article #{first.pk} (same text)",
+        f"line 2: already imported as article #{second.pk} (same URL)",
+    ]
+    assert Article.objects.count() == 3
+
+
+def test_it_skips_duplicates_within_one_file():
+    report = articles_import(records=parse_jsonl(jsonl(art(1), art(1), art(2))))
+    assert report.created == 2
+    assert [str(s) for s in report.skipped] == ["line 2: same article as line 1"]
+
+
+def test_it_reuses_outlets_case_insensitively():
+    Outlet.objects.create(name="Reuters")
+    articles_import(
+        records=parse_jsonl(
+            jsonl(art(1, outlet="reuters"), art(2, outlet="REUTERS"), art(3, outlet="AP"))
+        )
+    )
+    assert sorted(Outlet.objects.values_list("name", flat=True)) == ["AP", "Reuters"]
+    assert Article.objects.filter(outlet__name="Reuters").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (b'{"title": "T", "text": ""}', "line 2: text: is required"),
+        (b'{"title": "T", "text": " \\n\\t "}', "line 2: text: is blank (only whitespace)"),
+        (b'{"text": "Body"}', "line 2: title: is required"),
+        (b'{"title": "   ", "text": "Body"}', "line 2: title: is blank (only whitespace)"),
+        (b'{"title": 5, "text": "Body"}', "line 2: title: must be a string, not a number"),
+        (
+            b'{"title": "T", "text": "Body"',
+            "line 2: invalid JSON: Expecting ',' delimiter (column 31)",
+        ),
+        (b'["T", "Body"]', "line 2: each line must be a JSON object with title and text"),
+        (
+            b'{"title": "T\xff", "text": "Body"}',
+            "line 2: not valid UTF-8 (byte 13 of the line); save the file as UTF-8",
+        ),
+        (b'{"title": "T", "text": "a\\u0000b"}', "line 2: text: contains a NUL character"),
+        (
+            b'{"title": "T", "text": "B", "url": "javascript:alert(1)"}',
+            "line 2: url: is not a valid http(s) URL",
+        ),
+        (
+            b'{"title": "T", "text": "B", "published_at": "last week"}',
+            "line 2: published_at: must be an ISO 8601 date or date-time, e.g. 2017-03-14",
+        ),
+        (
+            b'{"title": "T", "text": "B", "language": "<b>"}',
+            "line 2: language: must be a language code such as en, fr or pt-BR",
+        ),
+    ],
+)
+def test_it_rejects_a_bad_record_naming_line_and_field(line, expected):
+    with pytest.raises(ImportRejected) as rejected:
+        articles_import(records=parse_jsonl([json.dumps(art(1)).encode() + b"\n", line + b"\n"]))
+    assert [str(e) for e in rejected.value.errors] == [expected]
+    assert Article.objects.count() == 0
+
+
+def test_it_rejects_text_over_the_limit(settings):
+    settings.ARTICLE_MAX_CHARS = 10
+    with pytest.raises(ImportRejected) as rejected:
+        articles_import(records=[(1, {"title": "T", "text": "x" * 11})])
+    assert str(rejected.value.errors[0]) == "line 1: text: is 11 characters long; the limit is 10"
+
+
+def test_a_file_with_any_bad_record_imports_nothing_and_lists_every_bad_line(monkeypatch):
+    monkeypatch.setattr(
+        "newsroom.ingest.BATCH_SIZE", 2
+    )  # bad lines arrive after batches were written
+    lines = jsonl(art(1), art(2), art(3), {"title": "no text"}, art(5), art(6)) + [b"not json\n"]
+    with pytest.raises(ImportRejected) as rejected:
+        articles_import(records=parse_jsonl(lines))
+    assert [e.position for e in rejected.value.errors] == [4, 7]
+    assert Article.objects.count() == 0
+    assert Outlet.objects.count() == 0
+
+
+def test_blank_lines_are_ignored_but_counted():
+    report = articles_import(
+        records=parse_jsonl([b"\n", json.dumps(art(1)).encode() + b"\n", b"  \n"])
+    )
+    assert report.created == 1
+    with pytest.raises(ImportRejected) as rejected:
+        articles_import(records=parse_jsonl([b"\n", b"\n", b"{oops\n"]))
+    assert rejected.value.errors[0].position == 3
+
+
+def test_a_utf8_bom_is_not_part_of_the_first_record():
+    report = articles_import(records=parse_jsonl([b"\xef\xbb\xbf" + json.dumps(art(1)).encode()]))
+    assert report.created == 1
+
+
+def test_json_files_hold_one_object_or_a_list():
+    assert (
+        articles_import(records=parse_json(json.dumps(art(1)).encode()), unit="record").created == 1
+    )
+    report = articles_import(
+        records=parse_json(json.dumps([art(2), art(3)]).encode()), unit="record"
+    )
+    assert report.created == 2
+    with pytest.raises(ImportRejected) as rejected:
+        articles_import(
+            records=parse_json(json.dumps([art(4), 7, {"title": "x"}]).encode()), unit="record"
+        )
+    assert [str(e) for e in rejected.value.errors] == [
+        "record 2: must be a JSON object with title and text",
+        "record 3: text: is required",
+    ]
+    with pytest.raises(ImportRejected) as rejected:
+        articles_import(records=parse_json(b'[{"title": "a",\n "text": }]'), unit="record")
+    assert str(rejected.value.errors[0]).startswith("file: invalid JSON at line 2, column 10")
+
+
+def test_txt_files_take_the_first_line_as_title():
+    articles_import(
+        records=parse_txt(b"\r\nHeadline here\r\n\r\nBody one.\r\n\r\nBody two.\r\n", "a.txt")
+    )
+    article = Article.objects.get()
+    assert article.title == "Headline here"
+    assert article.text == "Body one.\n\nBody two.\n"
+
+
+def test_a_one_line_txt_file_is_titled_after_the_file():
+    articles_import(
+        records=parse_txt("Just one paragraph of news.".encode(), "breaking_news-today.txt")
+    )
+    article = Article.objects.get()
+    assert (article.title, article.text) == ("breaking news today", "Just one paragraph of news.")
