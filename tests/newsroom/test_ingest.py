@@ -140,7 +140,7 @@ def test_a_file_with_any_bad_record_imports_nothing_and_lists_every_bad_line(mon
     monkeypatch.setattr(
         "newsroom.ingest.BATCH_SIZE", 2
     )  # bad lines arrive after batches were written
-    lines = jsonl(art(1), art(2), art(3), {"title": "no text"}, art(5), art(6)) + [b"not json\n"]
+    lines = [*jsonl(art(1), art(2), art(3), {"title": "no text"}, art(5), art(6)), b"not json\n"]
     with pytest.raises(ImportRejected) as rejected:
         articles_import(records=parse_jsonl(lines))
     assert [e.position for e in rejected.value.errors] == [4, 7]
@@ -194,8 +194,6 @@ def test_txt_files_take_the_first_line_as_title():
 
 
 def test_a_one_line_txt_file_is_titled_after_the_file():
-    articles_import(
-        records=parse_txt("Just one paragraph of news.".encode(), "breaking_news-today.txt")
-    )
+    articles_import(records=parse_txt(b"Just one paragraph of news.", "breaking_news-today.txt"))
     article = Article.objects.get()
     assert (article.title, article.text) == ("breaking news today", "Just one paragraph of news.")

@@ -44,7 +44,7 @@ class Command(BaseCommand):
                 unit="B",
                 unit_scale=True,
                 desc=f"Importing {path.name}",
-                disable=no_progress or None,
+                disable=no_progress,
                 file=self.stderr._out,
             ) as bar,
         ):

@@ -1,0 +1,130 @@
+"""The article list: search (full-text on PostgreSQL, word match on SQLite), filters, pages."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from newsroom.ingest import articles_import
+from newsroom.models import Article, Outlet
+
+URL = reverse("article_list")
+
+
+@pytest.fixture
+def corpus(db):
+    records = [
+        {
+            "title": "Troops move to Egyptian airbase",
+            "text": "Russian special forces were deployed near Libya.",
+            "outlet": "Reuters",
+        },
+        {
+            "title": "Election results delayed",
+            "text": "Officials said counting continues in the capital.",
+            "outlet": "AP",
+        },
+        {
+            "title": "Harvest festival opens",
+            "text": "Farmers celebrated a record wheat harvest.",
+            "outlet": "AP",
+        },
+    ]
+    articles_import(records=list(enumerate(records, start=1)))
+    Article.objects.filter(title__startswith="Election").update(status="in_review")
+
+
+def titles(response) -> list[str]:
+    return [a.title for a in response.context["page"].object_list]
+
+
+def test_it_lists_articles_newest_first(editor_client, corpus):
+    response = editor_client.get(URL)
+    assert titles(response) == [
+        "Harvest festival opens",
+        "Election results delayed",
+        "Troops move to Egyptian airbase",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("airbase", ["Troops move to Egyptian airbase"]),  # title
+        ("wheat", ["Harvest festival opens"]),  # text
+        ("special forces", ["Troops move to Egyptian airbase"]),  # every word must match
+        ("OFFICIALS", ["Election results delayed"]),  # case-insensitive
+        ("submarine", []),
+    ],
+)
+def test_search_finds_title_and_text(editor_client, corpus, query, expected):
+    assert titles(editor_client.get(URL, {"q": query})) == expected
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="stemming is PostgreSQL full-text search"
+)
+def test_search_on_postgresql_stems_words_and_ranks_title_matches_first(editor_client, corpus):
+    articles_import(records=[(1, {"title": "Farm report", "text": "The festival drew crowds."})])
+    assert titles(editor_client.get(URL, {"q": "deploying"})) == ["Troops move to Egyptian airbase"]
+    assert titles(editor_client.get(URL, {"q": "festival"})) == [
+        "Harvest festival opens",
+        "Farm report",
+    ]
+
+
+def test_filters_by_outlet_and_status(editor_client, corpus):
+    ap = Outlet.objects.get(name="AP")
+    assert titles(editor_client.get(URL, {"outlet": ap.pk})) == [
+        "Harvest festival opens",
+        "Election results delayed",
+    ]
+    assert titles(editor_client.get(URL, {"outlet": ap.pk, "status": "in_review"})) == [
+        "Election results delayed"
+    ]
+    assert titles(editor_client.get(URL, {"q": "festival", "status": "in_review"})) == []
+
+
+def test_unknown_filter_values_are_reported_not_applied(editor_client, corpus):
+    response = editor_client.get(URL, {"status": "'; DROP TABLE", "outlet": "999"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_it_paginates_with_plain_links_that_keep_the_filters(editor_client, db, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    articles_import(
+        records=[
+            (n, {"title": f"Report {n}", "text": f"Body {n}", "outlet": "AP"}) for n in range(5)
+        ]
+    )
+    first = editor_client.get(URL, {"q": "report"})
+    assert first.context["page"].paginator.num_pages == 3
+    assert 'href="?q=report&amp;page=2"' in first.content.decode()
+    assert titles(editor_client.get(URL, {"q": "report", "page": 3})) == ["Report 0"]
+
+
+def test_htmx_requests_get_only_the_results_fragment(editor_client, corpus):
+    response = editor_client.get(
+        URL, {"q": "wheat"}, headers={"HX-Request": "true", "HX-Target": "results"}
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="results"')
+    assert "<html" not in body and "Harvest festival opens" in body
+
+
+def test_the_list_takes_the_same_number_of_queries_for_any_page_size(
+    editor_client, db, django_assert_max_num_queries, settings
+):
+    settings.ARTICLES_PER_PAGE = 50
+    articles_import(
+        records=[(n, {"title": f"T{n}", "text": f"B{n}", "outlet": f"O{n}"}) for n in range(50)]
+    )
+    with django_assert_max_num_queries(8):
+        editor_client.get(URL)
+
+
+def test_the_list_does_not_load_article_text(editor_client, corpus, django_assert_num_queries):
+    with django_assert_num_queries(8) as ctx:
+        editor_client.get(URL)
+    list_query = next(q["sql"] for q in ctx.captured_queries if "LIMIT" in q["sql"])
+    assert '"text"' not in list_query

@@ -1,0 +1,70 @@
+"""Production settings: refuse weak keys, pass `check --deploy`; SQLite tuned for a worker."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+STRONG_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["", "short-key", "django-insecure-newsroom-development-key-do-not-use-in-production"],
+)
+def test_production_refuses_to_start_with_a_missing_default_or_short_key(key):
+    result = manage("check", DEBUG="false", SECRET_KEY=key, ALLOWED_HOSTS="news.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to a random string of at least 50 characters" in result.stderr
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="news.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_runs_without_configuration():
+    result = manage("check", DEBUG="true")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite tuning")
+def test_sqlite_uses_wal_and_waits_for_the_write_lock():
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == 20_000
+    # The in-memory test database cannot use WAL; check the configuration a file database gets.
+    assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL pool")
+def test_postgresql_uses_the_connection_pool():
+    assert connection.settings_dict["OPTIONS"]["pool"]["max_size"] >= 2
