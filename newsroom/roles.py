@@ -6,6 +6,8 @@ and users. Roles are Django groups so that permissions stay data an operator can
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 EDITOR = "editor"
@@ -31,6 +33,21 @@ ADMIN_PERMISSIONS = [
     ("auth", "change_user"),
 ]
 ROLE_PERMISSIONS = {EDITOR: EDITOR_PERMISSIONS, ADMIN: ADMIN_PERMISSIONS}
+
+
+def sync_role_groups(group_model: Any, permission_model: Any) -> None:
+    """Create the role groups and give each exactly its permissions (idempotent).
+
+    Takes the models as arguments so that migrations can pass their historical versions.
+    """
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        group.permissions.set(
+            [
+                permission_model.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in wanted
+            ]
+        )
 
 
 def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:

@@ -26,23 +26,14 @@ def remove_search_index(apps, schema_editor):
 def create_roles(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
 
-    from newsroom.roles import ROLE_PERMISSIONS
+    from newsroom.roles import sync_role_groups
 
     # Permissions are normally created after all migrations; the roles need them now.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, verbosity=0)
         app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, wanted in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        perms = [
-            Permission.objects.get(content_type__app_label=app, codename=codename)
-            for app, codename in wanted
-        ]
-        group.permissions.set(perms)
+    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_roles(apps, schema_editor):
