@@ -1,6 +1,7 @@
 """Production settings: refuse weak keys, pass `check --deploy`; SQLite tuned for a worker."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +71,25 @@ def test_sqlite_uses_wal_and_waits_for_the_write_lock():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL pool")
 def test_postgresql_uses_the_connection_pool():
     assert connection.settings_dict["OPTIONS"]["pool"]["max_size"] >= 2
+
+
+def test_the_docker_compose_environment_passes_check_deploy():
+    """docker-compose.yml cannot run here (no Docker engine); its settings can be checked."""
+    compose = (ROOT / "docker-compose.yml").read_text()
+    env = dict(re.findall(r"^\s+(DATABASE_URL|TASKS_BACKEND): (.+)$", compose, re.MULTILINE))
+    assert set(env) == {"DATABASE_URL", "TASKS_BACKEND"}
+    env["DATABASE_URL"] = env["DATABASE_URL"].replace(
+        "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}", "s3cret"
+    )
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="news.example.org",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "db_worker" in compose and "gunicorn newsroom.wsgi" in compose
