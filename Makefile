@@ -10,7 +10,7 @@ export DEBUG ?= true
 
 run: setup migrate ## set up, load the demo data, create the admin, start on 127.0.0.1:8000
 	@$(PY) manage.py load_demo
-	@$(PY) manage.py ensure_admin
+	@$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/
 	@echo "Starting Newsroom on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -61,7 +61,10 @@ def article_new(request: HttpRequest) -> HttpResponse:
             article, report = ingest.article_create(created_by=request.user, **form.record())
         except ingest.ImportRejected as rejected:
             for error in rejected.errors:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                if error.field in form.fields:
+                    form.add_error(error.field, f"This field {error.message}.")
+                else:
+                    form.add_error(None, error.message)
         else:
             if article is None:
                 existing = report.skipped[0].existing_id
@@ -77,7 +80,7 @@ def article_new(request: HttpRequest) -> HttpResponse:
 @permission_required("newsroom.add_article", raise_exception=True)
 def article_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, object] = {"form": form, "limit_mb": settings.UPLOAD_MAX_BYTES / 1e6}
+    context: dict[str, object] = {"form": form, "limit_bytes": settings.UPLOAD_MAX_BYTES}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         records, unit = _records_of(upload)

@@ -46,7 +46,7 @@ def test_pasting_the_same_text_again_adds_nothing_and_says_so(editor_client):
     [
         ({"title": ""}, "title", "This field is required."),
         ({"text": ""}, "text", "This field is required."),
-        ({"text": "   \n  "}, "text", "is blank (only whitespace)"),
+        ({"text": "   \n  "}, "text", "This field is blank (only whitespace)."),
         ({"url": "not a url"}, "url", "Enter a valid URL."),
         ({"text": "a\x00b"}, "text", "Null characters are not allowed."),
     ],

@@ -16,8 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="where to log in")
 
-    def handle(self, *args, username: str, **options):
+    def handle(self, *args, username: str, url: str, **options):
         User = get_user_model()
         if User.objects.filter(username=username).exists():
             self.stdout.write(
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         user.groups.add(*Group.objects.filter(name=ADMIN))
         bar = "=" * 64
         self.stdout.write(
-            f"\n{bar}\n  Admin account created. Log in at http://127.0.0.1:8000/\n"
+            f"\n{bar}\n  Admin account created. Log in at {url}\n"
             f"    username: {username}\n    password: {password}\n"
             f"  This password is shown only once: write it down.\n{bar}\n"
         )
