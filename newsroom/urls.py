@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from entities import views as entity_views
+
 from . import views
 
 urlpatterns = [
@@ -10,6 +12,19 @@ urlpatterns = [
     path("articles/new/", views.article_new, name="article_new"),
     path("articles/upload/", views.article_upload, name="article_upload"),
     path("articles/<int:pk>/", views.article_detail, name="article_detail"),
+    path("articles/<int:pk>/analysis/", entity_views.analysis_status, name="analysis_status"),
+    path("articles/<int:pk>/analyse/", entity_views.reanalyse, name="reanalyse"),
+    path("articles/<int:pk>/entities/", entity_views.mention_create, name="mention_create"),
+    path(
+        "articles/<int:pk>/entities/<int:mention_id>/",
+        entity_views.mention_detail,
+        name="mention_detail",
+    ),
+    path(
+        "articles/<int:pk>/entities/<int:mention_id>/update/",
+        entity_views.mention_update,
+        name="mention_update",
+    ),
     path("team/", views.team, name="team"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

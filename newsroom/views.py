@@ -48,8 +48,16 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("newsroom.view_article", raise_exception=True)
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from entities.models import EntityMention
+    from entities.views import entity_context
+
     article = get_object_or_404(Article.objects.select_related("outlet", "created_by"), pk=pk)
-    return render(request, "newsroom/article_detail.html", {"article": article})
+    selected = None
+    if request.GET.get("mention", "").isdigit():
+        selected = EntityMention.objects.filter(article=article, pk=request.GET["mention"]).first()
+    return render(
+        request, "newsroom/article_detail.html", entity_context(article, selected=selected)
+    )
 
 
 @require_http_methods(["GET", "POST"])

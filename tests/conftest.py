@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -55,3 +57,24 @@ def admin_client_(client, admin_user):
 def _fast_password_hashing(settings):
     # The real hasher is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings):
+    # Tests run background tasks in-process; tests of the real worker switch backends.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+SEED_FIXTURE = "data/demo/articles.jsonl"
+
+
+@pytest.fixture
+def seed_article(db, django_capture_on_commit_callbacks):
+    """The demo article, imported and analysed by the real spaCy model."""
+    from django.core.management import call_command
+
+    from newsroom.models import Article
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=io.StringIO())
+    return Article.objects.get()

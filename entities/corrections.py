@@ -1,0 +1,75 @@
+"""Editors' corrections to entity mentions: accept, reject, relabel, add what the model missed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from newsroom.models import Article
+
+from .models import EntityMention, MentionStatus, Origin
+from .pipeline import ENTITY_LABELS, get_pipeline
+
+
+class CorrectionRefused(Exception):
+    """The server will not make this change; the message says why and what to do."""
+
+
+@transaction.atomic
+def mention_add(*, article: Article, start: int, end: int, label: str, user: Any) -> EntityMention:
+    """Add (or confirm) a mention at an editor's selection, snapped out to whole tokens."""
+    if label not in ENTITY_LABELS:
+        raise CorrectionRefused(f"Unknown entity label {label!r}.")
+    text = article.text
+    if not (0 <= start < end <= len(text)):
+        raise CorrectionRefused(
+            f"The selection {start}–{end} is not inside the text (0–{len(text)}); reload the page."
+        )
+    # The server is the judge of offsets: widen the selection to the tokens it touches.
+    span = get_pipeline().nlp.make_doc(text).char_span(start, end, alignment_mode="expand")
+    if span is None or not span.text.strip():
+        raise CorrectionRefused("The selection holds no word; select the name itself.")
+    mention, created = EntityMention.objects.get_or_create(
+        article=article,
+        start=span.start_char,
+        end=span.end_char,
+        label=label,
+        defaults={
+            "origin": Origin.EDITOR,
+            "status": MentionStatus.ACCEPTED,
+            "created_by": user,
+            "updated_by": user,
+        },
+    )
+    if not created and mention.status != MentionStatus.ACCEPTED:
+        mention.status = MentionStatus.ACCEPTED
+        mention.updated_by = user
+        mention.save()
+    return mention
+
+
+@transaction.atomic
+def mention_decide(
+    *, mention: EntityMention, action: str, user: Any, label: str = ""
+) -> EntityMention:
+    """Accept, reject or relabel a mention (relabelling also accepts it)."""
+    if action == "accept":
+        mention.status = MentionStatus.ACCEPTED
+    elif action == "reject":
+        mention.status = MentionStatus.REJECTED
+    elif action == "relabel":
+        if label not in ENTITY_LABELS:
+            raise CorrectionRefused(f"Unknown entity label {label!r}.")
+        clash = EntityMention.objects.filter(
+            article_id=mention.article_id, start=mention.start, end=mention.end, label=label
+        ).exclude(pk=mention.pk)
+        if clash.exists():
+            raise CorrectionRefused(f"This span is already tagged {label}.")
+        mention.label = label
+        mention.status = MentionStatus.ACCEPTED
+    else:
+        raise CorrectionRefused(f"Unknown action {action!r}.")
+    mention.updated_by = user
+    mention.save()
+    return mention

