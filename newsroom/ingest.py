@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePath
+from queue import Full, Queue
 from typing import Any
 
 from django.conf import settings
@@ -258,6 +260,78 @@ def _json_type(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
+# --- Reading ahead ------------------------------------------------------------------------
+
+Checked = tuple[int, _Draft | list[RecordError]]
+
+
+@contextmanager
+def _validated(records: Iterable[RawRecord], unit: str) -> Iterator[Iterator[Checked]]:
+    """The records run through validate_record, in order (a parse error becomes a list of one).
+
+    A stream is parsed and validated in a worker thread while the caller's thread stores the
+    batches before: storing mostly waits for the database, which releases the GIL, so the two
+    overlap. The worker keeps at most a couple of batches ahead, so memory stays flat, and an
+    exception raised in it (a read error, say) is raised again where its record would be.
+    """
+    checked = (
+        (position, [raw] if isinstance(raw, RecordError) else validate_record(position, raw, unit))
+        for position, raw in records
+    )
+    if isinstance(records, Sequence) and len(records) <= BATCH_SIZE:
+        yield checked  # already in memory and small: not worth a thread
+        return
+    with _read_ahead(checked) as ahead:
+        yield ahead
+
+
+_END = object()
+
+
+@contextmanager
+def _read_ahead(items: Iterator[Any], chunk: int = 250, depth: int = 8) -> Iterator[Iterator[Any]]:
+    """Iterate `items` in a worker thread, at most `chunk * depth` items ahead of the reader."""
+    queue: Queue[Any] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(value, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            buffer = []
+            for item in items:
+                buffer.append(item)
+                if len(buffer) >= chunk:
+                    if not put(buffer):
+                        return  # the reader stopped early
+                    buffer = []
+            if put(buffer):
+                put(_END)
+        except BaseException as exc:
+            put(exc)
+
+    def read() -> Iterator[Any]:
+        while (got := queue.get()) is not _END:
+            if isinstance(got, BaseException):
+                raise got
+            yield from got
+
+    worker = threading.Thread(target=work, name="articles-import-read-ahead", daemon=True)
+    worker.start()
+    try:
+        yield read()
+    finally:
+        stop.set()
+        worker.join(timeout=1)  # immediate unless the reader stopped early
+
+
 # --- The service --------------------------------------------------------------------------
 
 
@@ -289,26 +363,25 @@ def articles_import(
             on_batch(len(batch))
         batch.clear()
 
-    for position, raw in records:
-        if isinstance(raw, RecordError):
-            errors.append(raw)
-            continue
-        draft = validate_record(position, raw, unit=unit)
-        if isinstance(draft, list):
-            errors.extend(draft)
-            continue
-        earlier = seen_hashes.get(draft.content_hash) or seen_urls.get(draft.url)
-        if earlier:
-            report.skipped.append(Skipped(position, f"same article as {unit} {earlier}", unit=unit))
-            continue
-        seen_hashes[draft.content_hash] = position
-        if draft.url:
-            seen_urls[draft.url] = position
-        if errors:
-            continue  # keep checking, stop writing: the transaction will be rolled back
-        batch.append(draft)
-        if len(batch) >= BATCH_SIZE:
-            flush()
+    with _validated(records, unit) as checked:
+        for position, draft in checked:
+            if isinstance(draft, list):
+                errors.extend(draft)
+                continue
+            earlier = seen_hashes.get(draft.content_hash) or seen_urls.get(draft.url)
+            if earlier:
+                report.skipped.append(
+                    Skipped(position, f"same article as {unit} {earlier}", unit=unit)
+                )
+                continue
+            seen_hashes[draft.content_hash] = position
+            if draft.url:
+                seen_urls[draft.url] = position
+            if errors:
+                continue  # keep checking, stop writing: the transaction will be rolled back
+            batch.append(draft)
+            if len(batch) >= BATCH_SIZE:
+                flush()
     if not errors and batch:
         flush()
     if errors:
