@@ -207,4 +207,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # db_worker attaches its own handler to these; propagating too would print every line twice.
+    "loggers": {
+        "django.tasks": {"propagate": False},
+        "django_tasks_db": {"propagate": False},
+    },
 }
