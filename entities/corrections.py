@@ -30,23 +30,27 @@ def mention_add(*, article: Article, start: int, end: int, label: str, user: Any
     span = get_pipeline().nlp.make_doc(text).char_span(start, end, alignment_mode="expand")
     if span is None or not span.text.strip():
         raise CorrectionRefused("The selection holds no word; select the name itself.")
-    mention, created = EntityMention.objects.get_or_create(
+    mention = EntityMention.objects.filter(
+        article=article, start=span.start_char, end=span.end_char, label=label
+    ).first() or EntityMention(
         article=article,
         start=span.start_char,
         end=span.end_char,
         label=label,
-        defaults={
-            "origin": Origin.EDITOR,
-            "status": MentionStatus.ACCEPTED,
-            "created_by": user,
-            "updated_by": user,
-        },
+        origin=Origin.EDITOR,
+        created_by=user,
     )
-    if not created and mention.status != MentionStatus.ACCEPTED:
+    if mention.pk is None or mention.status != MentionStatus.ACCEPTED:
         mention.status = MentionStatus.ACCEPTED
-        mention.updated_by = user
-        mention.save()
+        _save(mention, user)
     return mention
+
+
+def _save(mention: EntityMention, user: Any) -> None:
+    mention.updated_by = user
+    # The history names the editor even when the change does not come through a request.
+    mention._history_user = user
+    mention.save()
 
 
 @transaction.atomic
@@ -70,6 +74,5 @@ def mention_decide(
         mention.status = MentionStatus.ACCEPTED
     else:
         raise CorrectionRefused(f"Unknown action {action!r}.")
-    mention.updated_by = user
-    mention.save()
+    _save(mention, user)
     return mention

@@ -56,7 +56,8 @@ def entity_context(
         "selected_text": article.text[selected.start : selected.end] if selected else "",
         "labels": [(label, LABEL_NAMES[label]) for label in ENTITY_LABELS],
         "error": error,
-        "polling": article.analysis_state in (AnalysisState.PENDING, AnalysisState.RUNNING),
+        "polling": article.analysis_state in (AnalysisState.PENDING, AnalysisState.RUNNING)
+        and not article.analysis_stalled,
     }
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connections, models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
+
+# A batch of 50 articles takes seconds; a "running" analysis this old lost its worker.
+ANALYSIS_STALLED_AFTER = timedelta(minutes=15)
 
 
 def normalise_text(text: str) -> str:
@@ -40,8 +45,12 @@ class Outlet(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def needing_analysis(self) -> ArticleQuerySet:
-        """Articles never analysed, or whose last analysis failed."""
-        return self.filter(analysis_state__in=[AnalysisState.PENDING, AnalysisState.FAILED])
+        """Articles never analysed, whose analysis failed, or whose worker stopped mid-way."""
+        stalled_before = timezone.now() - ANALYSIS_STALLED_AFTER
+        return self.filter(
+            models.Q(analysis_state__in=[AnalysisState.PENDING, AnalysisState.FAILED])
+            | models.Q(analysis_state=AnalysisState.RUNNING, analysis_started_at__lt=stalled_before)
+        )
 
     def for_outlet(self, outlet: Outlet | int) -> ArticleQuerySet:
         """Articles credited to one outlet."""
@@ -171,6 +180,15 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("article_detail", args=[self.pk])
+
+    @property
+    def analysis_stalled(self) -> bool:
+        """Whether the worker running this article's analysis seems to have died."""
+        return (
+            self.analysis_state == AnalysisState.RUNNING
+            and self.analysis_started_at is not None
+            and timezone.now() - self.analysis_started_at > ANALYSIS_STALLED_AFTER
+        )
 
     @property
     def word_count(self) -> int:

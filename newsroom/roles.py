@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 
 EDITOR = "editor"
 ADMIN = "admin"
@@ -21,6 +22,9 @@ EDITOR_PERMISSIONS = [
     ("newsroom", "change_article"),
     ("newsroom", "view_outlet"),
     ("newsroom", "add_outlet"),
+    ("entities", "view_entitymention"),
+    ("entities", "add_entitymention"),
+    ("entities", "change_entitymention"),
 ]
 ADMIN_PERMISSIONS = [
     *EDITOR_PERMISSIONS,
@@ -28,6 +32,7 @@ ADMIN_PERMISSIONS = [
     ("newsroom", "review_article"),
     ("newsroom", "change_outlet"),
     ("newsroom", "delete_outlet"),
+    ("entities", "delete_entitymention"),
     ("auth", "view_user"),
     ("auth", "add_user"),
     ("auth", "change_user"),
@@ -35,19 +40,30 @@ ADMIN_PERMISSIONS = [
 ROLE_PERMISSIONS = {EDITOR: EDITOR_PERMISSIONS, ADMIN: ADMIN_PERMISSIONS}
 
 
+def sync_roles_migration(apps: Any, schema_editor: Any) -> None:
+    """Migration step: (re)create the role groups with the permissions of every app so far."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; the roles need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
 def sync_role_groups(group_model: Any, permission_model: Any) -> None:
-    """Create the role groups and give each exactly its permissions (idempotent).
+    """Create the role groups and give each its permissions (idempotent).
 
     Takes the models as arguments so that migrations can pass their historical versions.
+    Permissions of apps not migrated yet are skipped: each app's own migration re-syncs.
     """
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=role)
-        group.permissions.set(
-            [
-                permission_model.objects.get(content_type__app_label=app, codename=codename)
-                for app, codename in wanted
-            ]
-        )
+        q = Q(pk__in=[])
+        for app, codename in wanted:
+            q |= Q(content_type__app_label=app, codename=codename)
+        group.permissions.set(permission_model.objects.filter(q))
 
 
 def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:

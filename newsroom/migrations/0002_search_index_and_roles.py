@@ -24,16 +24,9 @@ def remove_search_index(apps, schema_editor):
 
 
 def create_roles(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
+    from newsroom.roles import sync_roles_migration
 
-    from newsroom.roles import sync_role_groups
-
-    # Permissions are normally created after all migrations; the roles need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    sync_roles_migration(apps, schema_editor)
 
 
 def remove_roles(apps, schema_editor):

@@ -186,3 +186,32 @@ def test_the_page_takes_the_same_queries_however_many_entities(
     )
     with django_assert_num_queries(len(few.captured_queries)):
         editor_client.get(url)
+
+
+def test_an_analysis_whose_worker_died_stops_polling_and_can_be_rerun(editor_client, seed_article):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from newsroom.models import Article
+
+    Article.objects.filter(pk=seed_article.pk).update(
+        analysis_state="running", analysis_started_at=timezone.now() - timedelta(hours=1)
+    )
+    page = editor_client.get(seed_article.get_absolute_url()).content.decode()
+    assert "The analysis stopped" in page and 'hx-trigger="every 2s"' not in page
+    assert "Re-analyse" in page
+    assert list(Article.objects.needing_analysis()) == [seed_article]
+    Article.objects.filter(pk=seed_article.pk).update(analysis_started_at=timezone.now())
+    assert list(Article.objects.needing_analysis()) == []
+
+
+def test_admins_see_the_history_of_a_mention(client, admin_user, haftar, editor):
+    from entities.corrections import mention_decide
+
+    mention_decide(mention=haftar, action="reject", user=editor)
+    client.force_login(admin_user)
+    page = client.get(
+        reverse("admin:entities_entitymention_history", args=[haftar.pk])
+    ).content.decode()
+    assert "erin" in page

@@ -85,3 +85,17 @@ def test_navigation_shows_admin_links_to_admins_only(editor, admin_user):
         pages[user.username] = client.get(reverse("article_list")).content.decode()
     assert f'href="{reverse("team")}"' not in pages[editor.username]
     assert f'href="{reverse("team")}"' in pages[admin_user.username]
+
+
+def test_the_role_groups_hold_exactly_the_listed_permissions(db):
+    from django.contrib.auth.models import Group
+
+    from newsroom.roles import ROLE_PERMISSIONS
+
+    for role, wanted in ROLE_PERMISSIONS.items():
+        granted = set(
+            Group.objects.get(name=role).permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        )
+        assert granted == set(wanted)
