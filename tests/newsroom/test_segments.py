@@ -1,0 +1,61 @@
+"""Rendering text with highlighted spans: escaped, exact, overlaps visible."""
+
+import html
+import re
+
+from newsroom.segments import Span, render_segments
+
+
+def text_of(rendered: str) -> str:
+    """What the browser's text nodes hold: the markup stripped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered))
+
+
+def test_text_without_spans_is_escaped_and_unchanged():
+    text = "<script>alert(1)</script> & \"quotes\"\n\n'{{ x }}' {% if %}"
+    rendered = render_segments(text, [])
+    assert "<script>" not in rendered
+    assert text_of(rendered) == text
+
+
+def test_spans_become_marks_and_the_text_nodes_still_concatenate_to_the_text():
+    text = "👩‍👩‍👧 <b>Angela Merkel</b> met Macron."
+    start = text.index("Angela")
+    spans = [Span(7, start, start + 13, "ent ent-PERSON", "PERSON")]
+    rendered = render_segments(text, spans)
+    assert (
+        '<mark class="ent ent-PERSON" data-id="7" data-ids="7" title="PERSON">Angela Merkel</mark>'
+        in rendered
+    )
+    assert "&lt;b&gt;" in rendered and "<b>" not in rendered
+    assert text_of(rendered) == text
+
+
+def test_overlapping_and_nested_spans_are_cut_into_segments():
+    text = "the Kyiv Independent newsroom"
+    outer = Span(1, 4, 20, "ent ent-ORG", "ORG")  # Kyiv Independent
+    inner = Span(2, 4, 8, "ent ent-GPE", "GPE")  # Kyiv
+    tail = Span(3, 9, 29, "ent ent-FAC", "FAC")  # Independent newsroom (overlaps outer)
+    rendered = render_segments(text, [outer, inner, tail])
+    marks = re.findall(
+        r'<mark class="([^"]+)" data-id="(\d+)" data-ids="([^"]+)"[^>]*>([^<]*)</mark>', rendered
+    )
+    assert marks == [
+        ("ent ent-GPE overlap", "2", "1 2", "Kyiv"),
+        ("ent ent-ORG", "1", "1", " "),
+        ("ent ent-ORG overlap", "1", "1 3", "Independent"),
+        ("ent ent-FAC", "3", "3", " newsroom"),
+    ]
+    assert text_of(rendered) == text
+
+
+def test_a_hostile_title_attribute_is_escaped():
+    rendered = render_segments("abc", [Span(1, 0, 3, "ent", '"><img src=x onerror=alert(1)>')])
+    assert "<img" not in rendered and "&quot;&gt;&lt;img" in rendered
+
+
+def test_a_thousand_spans_render_in_one_pass():
+    text = "word " * 2000
+    spans = [Span(i, i * 10, i * 10 + 4, "ent", "X") for i in range(1000)]
+    rendered = render_segments(text, spans)
+    assert rendered.count("<mark") == 1000 and text_of(rendered) == text
