@@ -9,7 +9,8 @@ from django.db import transaction
 from newsroom.models import Article
 
 from .models import EntityMention, MentionStatus, Origin
-from .pipeline import ENTITY_LABELS, get_pipeline
+from .offsets import SelectionRefused, snap_to_tokens
+from .pipeline import ENTITY_LABELS
 
 
 class CorrectionRefused(Exception):
@@ -21,21 +22,16 @@ def mention_add(*, article: Article, start: int, end: int, label: str, user: Any
     """Add (or confirm) a mention at an editor's selection, snapped out to whole tokens."""
     if label not in ENTITY_LABELS:
         raise CorrectionRefused(f"Unknown entity label {label!r}.")
-    text = article.text
-    if not (0 <= start < end <= len(text)):
-        raise CorrectionRefused(
-            f"The selection {start}–{end} is not inside the text (0–{len(text)}); reload the page."
-        )
-    # The server is the judge of offsets: widen the selection to the tokens it touches.
-    span = get_pipeline().nlp.make_doc(text).char_span(start, end, alignment_mode="expand")
-    if span is None or not span.text.strip():
-        raise CorrectionRefused("The selection holds no word; select the name itself.")
+    try:
+        start, end = snap_to_tokens(article.text, start, end)
+    except SelectionRefused as refused:
+        raise CorrectionRefused(str(refused)) from None
     mention = EntityMention.objects.filter(
-        article=article, start=span.start_char, end=span.end_char, label=label
+        article=article, start=start, end=end, label=label
     ).first() or EntityMention(
         article=article,
-        start=span.start_char,
-        end=span.end_char,
+        start=start,
+        end=end,
         label=label,
         origin=Origin.EDITOR,
         created_by=user,

@@ -25,6 +25,11 @@ EDITOR_PERMISSIONS = [
     ("entities", "view_entitymention"),
     ("entities", "add_entitymention"),
     ("entities", "change_entitymention"),
+    ("annotations", "view_label"),
+    ("annotations", "view_claim"),
+    ("annotations", "add_claim"),
+    ("annotations", "change_claim"),
+    ("annotations", "delete_claim"),
 ]
 ADMIN_PERMISSIONS = [
     *EDITOR_PERMISSIONS,
@@ -33,6 +38,9 @@ ADMIN_PERMISSIONS = [
     ("newsroom", "change_outlet"),
     ("newsroom", "delete_outlet"),
     ("entities", "delete_entitymention"),
+    ("annotations", "add_label"),
+    ("annotations", "change_label"),
+    ("annotations", "delete_label"),
     ("auth", "view_user"),
     ("auth", "add_user"),
     ("auth", "change_user"),

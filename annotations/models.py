@@ -1,0 +1,145 @@
+"""Sourcing annotations: the label set and the claims editors mark with it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class LabelKind(models.TextChoices):
+    SOURCE = "source", "Source mention"
+    CUE = "cue", "Cue"
+    MARKER = "marker", "Marker"
+
+
+class Label(models.Model):
+    """A sourcing label; admins edit the set, the guideline text is what editors read."""
+
+    Kind = LabelKind
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    description = models.TextField(help_text="The annotation guideline editors see.")
+    colour = models.CharField(
+        max_length=7,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "A colour like #1f5fbf.")],
+    )
+    shortcut = models.CharField(
+        max_length=1,
+        unique=True,
+        validators=[RegexValidator(r"^[a-z0-9]$", "One lower-case letter or digit.")],
+        help_text="The key that applies this label to the selected text.",
+    )
+    kind = models.CharField(max_length=10, choices=LabelKind)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=LabelKind.values), name="label_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="label_colour_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClaimOrigin(models.TextChoices):
+    EDITOR = "editor", "Editor"
+    RULE = "rule", "Rule"
+
+
+class ClaimStatus(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class ClaimQuerySet(models.QuerySet):
+    def for_article(self, article) -> ClaimQuerySet:
+        """Claims in one article, in reading order."""
+        return self.filter(article=article).order_by("start", "-end", "pk")
+
+    def by(self, user) -> ClaimQuerySet:
+        """Claims one editor authored."""
+        return self.filter(author=user)
+
+    def accepted(self) -> ClaimQuerySet:
+        """Claims that count: editors' own and accepted suggestions."""
+        return self.filter(status=ClaimStatus.ACCEPTED)
+
+
+class Claim(models.Model):
+    """A span of an article marked with a sourcing label."""
+
+    Origin = ClaimOrigin
+    Status = ClaimStatus
+
+    article = models.ForeignKey("newsroom.Article", on_delete=models.CASCADE, related_name="claims")
+    # Code-point offsets into article.text, end exclusive.
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="claims")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claims",
+    )
+    origin = models.CharField(max_length=10, choices=ClaimOrigin, default=ClaimOrigin.EDITOR)
+    status = models.CharField(max_length=10, choices=ClaimStatus, default=ClaimStatus.ACCEPTED)
+    anonymity_reason = models.CharField(max_length=300, blank=True)
+    affiliation = models.CharField(max_length=200, blank=True)
+    source_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    source_mention = models.ForeignKey(
+        "entities.EntityMention",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claims",
+    )
+    # A cue (denial, no comment) belongs to the source that denied or declined.
+    source_claim = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="cues"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency: a write names the version it read; a stale one gets a 409.
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "start", "-end"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="claim_start_before_end"
+            ),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="claim_version_ge_1"),
+            models.CheckConstraint(
+                condition=models.Q(origin__in=ClaimOrigin.values), name="claim_origin_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ClaimStatus.values), name="claim_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source_claim=models.F("pk")), name="claim_not_its_own_source"
+            ),
+            models.UniqueConstraint(
+                fields=["article", "start", "end", "label", "author"],
+                name="claim_unique_span_label_author",
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "start"], name="claim_article_start")]
+
+    def __str__(self) -> str:
+        return f"{self.label.slug} {self.start}-{self.end}"

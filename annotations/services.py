@@ -1,0 +1,115 @@
+"""Claim workflows: create, edit and delete, with the server judging offsets and versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from entities.models import EntityMention
+from entities.offsets import SelectionRefused, snap_to_tokens
+from newsroom.models import Article
+from newsroom.roles import is_admin
+
+from .models import Claim, Label, LabelKind
+
+EDITABLE = (
+    "label",
+    "anonymity_reason",
+    "affiliation",
+    "source_count",
+    "note",
+    "source_mention",
+    "source_claim",
+)
+
+
+class ClaimRefused(Exception):
+    """The server will not make this change; the message says why and what to do."""
+
+
+class ClaimConflict(Exception):
+    """The claim changed (or was deleted) since the editor read it; nothing was written."""
+
+    def __init__(self, current: Claim | None):
+        self.current = current
+        super().__init__("changed by someone else" if current else "deleted by someone else")
+
+
+def can_edit(user: Any, claim: Claim) -> bool:
+    """Editors change their own claims (and suggestions); admins change any."""
+    return claim.author_id in (None, user.pk) or is_admin(user)
+
+
+@transaction.atomic
+def claim_create(*, article: Article, start: int, end: int, label: Label, author: Any) -> Claim:
+    """Mark a span (snapped out to whole tokens) with a label, as `author`."""
+    try:
+        start, end = snap_to_tokens(article.text, start, end)
+    except SelectionRefused as refused:
+        raise ClaimRefused(str(refused)) from None
+    claim = Claim(article=article, start=start, end=end, label=label, author=author)
+    claim._history_user = author
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        raise ClaimRefused(f"You have already marked this span as {label.name}.") from None
+    return claim
+
+
+@transaction.atomic
+def claim_update(*, claim_id: int, version: int, user: Any, changes: dict[str, Any]) -> Claim:
+    """Apply an editor's changes if the claim is still at `version`; else ClaimConflict."""
+    claim = _current(claim_id, version, user)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ClaimRefused(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(claim, name, value)
+    _check_links(claim)
+    claim.version += 1
+    claim._history_user = user
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        raise ClaimRefused(f"This span already carries your {claim.label.name} claim.") from None
+    return claim
+
+
+@transaction.atomic
+def claim_delete(*, claim_id: int, version: int, user: Any) -> None:
+    """Delete the claim if it is still at `version`; else ClaimConflict."""
+    claim = _current(claim_id, version, user)
+    claim._history_user = user
+    claim.delete()
+
+
+def _current(claim_id: int, version: int, user: Any) -> Claim:
+    # Lock the row so that two concurrent edits of the same version cannot both pass.
+    claim = Claim.objects.select_for_update().select_related("label").filter(pk=claim_id).first()
+    if claim is None:
+        raise ClaimConflict(None)
+    if not can_edit(user, claim):
+        raise PermissionDenied("Only its author or an admin can change this claim.")
+    if claim.version != version:
+        raise ClaimConflict(claim)
+    return claim
+
+
+def _check_links(claim: Claim) -> None:
+    if claim.source_count is not None and not 1 <= claim.source_count <= 1000:
+        raise ClaimRefused("The number of sources must be between 1 and 1000.")
+    mention: EntityMention | None = claim.source_mention
+    if mention is not None and mention.article_id != claim.article_id:
+        raise ClaimRefused("The source entity must be in the same article.")
+    source: Claim | None = claim.source_claim
+    if source is not None:
+        if claim.label.kind != LabelKind.CUE:
+            raise ClaimRefused("Only a cue (a denial or a no comment) links to a source claim.")
+        if source.article_id != claim.article_id or source.pk == claim.pk:
+            raise ClaimRefused("The source must be another claim in the same article.")
+        if source.label.kind != LabelKind.SOURCE:
+            raise ClaimRefused("A cue links to a source mention (named, anonymous or outlet).")
