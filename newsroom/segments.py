@@ -3,7 +3,9 @@
 The text is cut at every span boundary; each piece is escaped and, if spans cover it,
 wrapped in one <mark> naming them. Nothing else is emitted between pieces, so the text
 nodes of the container concatenate to the stored text and the browser can turn a
-selection back into offsets. Overlapping and nested spans become several marks.
+selection back into offsets. Spans come in layers (entities, claims); a piece covered by
+several spans of one layer shows as an overlap, and the innermost span of each layer is
+the one a click opens.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 
@@ -23,6 +25,7 @@ class Span:
     end: int
     css: str  # class names for the mark, built by the caller from allow-listed values
     title: str
+    layer: str = "ent"  # becomes the data attribute naming the span: data-ent, data-claim
 
 
 def render_segments(text: str, spans: Iterable[Span]) -> SafeString:
@@ -39,22 +42,23 @@ def render_segments(text: str, spans: Iterable[Span]) -> SafeString:
                 active.append(ordered[next_span])
             next_span += 1
         piece = text[left:right]
-        if not active:
-            parts.append(conditional_escape(piece))
-        else:
-            parts.append(_mark(piece, active))
+        parts.append(_mark(piece, active) if active else conditional_escape(piece))
+    # Every part is escaped text or format_html output, so the join is safe.
     return SafeString("".join(parts))
 
 
 def _mark(piece: str, covering: Sequence[Span]) -> str:
-    # The innermost (shortest) span answers a click; the others are named for overlap display.
-    inner = min(covering, key=lambda s: (s.end - s.start, s.id))
-    classes = inner.css + (" overlap" if len(covering) > 1 else "")
+    classes: list[str] = []
+    data: list[tuple[str, int, str, str]] = []
+    for layer in sorted({s.layer for s in covering}):
+        spans = [s for s in covering if s.layer == layer]
+        inner = min(spans, key=lambda s: (s.end - s.start, s.id))
+        classes.append(inner.css + (f" {layer}-overlap" if len(spans) > 1 else ""))
+        data.append((layer, inner.id, layer, " ".join(str(s.id) for s in spans)))
     return format_html(
-        '<mark class="{}" data-id="{}" data-ids="{}" title="{}">{}</mark>',
-        classes,
-        inner.id,
-        " ".join(str(s.id) for s in covering),
+        '<mark class="{}" {} title="{}">{}</mark>',
+        " ".join(classes),
+        format_html_join(" ", 'data-{}="{}" data-{}s="{}"', data),
         " · ".join(s.title for s in covering),
         piece,
     )

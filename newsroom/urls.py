@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from annotations import views as claim_views
 from entities import views as entity_views
 
 from . import views
@@ -25,6 +26,20 @@ urlpatterns = [
         entity_views.mention_update,
         name="mention_update",
     ),
+    path("articles/<int:pk>/claims/", claim_views.claim_new, name="claim_new"),
+    path("articles/<int:pk>/claims/<int:claim_id>/", claim_views.claim_detail, name="claim_detail"),
+    path(
+        "articles/<int:pk>/claims/<int:claim_id>/edit/", claim_views.claim_edit, name="claim_edit"
+    ),
+    path(
+        "articles/<int:pk>/claims/<int:claim_id>/delete/",
+        claim_views.claim_remove,
+        name="claim_remove",
+    ),
+    path("labels/", claim_views.label_list, name="label_list"),
+    path("labels/new/", claim_views.label_edit, name="label_new"),
+    path("labels/<int:label_id>/", claim_views.label_edit, name="label_edit"),
+    path("labels.css", claim_views.label_css, name="label_css"),
     path("team/", views.team, name="team"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import ingest
 from .accounts import user_create
+from .article_page import article_page_context
 from .forms import ArticleFilterForm, ArticlePasteForm, UploadForm, UserCreateForm
 from .models import Article, Outlet
 
@@ -48,16 +49,22 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("newsroom.view_article", raise_exception=True)
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The article page: read it, correct its entities, mark its sourcing claims."""
+    from annotations.models import Claim
     from entities.models import EntityMention
-    from entities.views import entity_context
 
     article = get_object_or_404(Article.objects.select_related("outlet", "created_by"), pk=pk)
-    selected = None
+    mention = claim = None
     if request.GET.get("mention", "").isdigit():
-        selected = EntityMention.objects.filter(article=article, pk=request.GET["mention"]).first()
-    return render(
-        request, "newsroom/article_detail.html", entity_context(article, selected=selected)
-    )
+        mention = EntityMention.objects.filter(article=article, pk=request.GET["mention"]).first()
+    if request.GET.get("claim", "").isdigit():
+        claim = (
+            Claim.objects.select_related("label")
+            .filter(article=article, pk=request.GET["claim"])
+            .first()
+        )
+    context = article_page_context(article, request.user, mention=mention, claim=claim)
+    return render(request, "newsroom/article_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -51,7 +51,7 @@ def tag(page, phrase: str, label: str) -> None:
     assert page.evaluate(SELECT, [phrase, 0]), f"{phrase!r} not found in one text node"
     form = page.locator("#add-mention")
     form.wait_for(state="visible")
-    assert form.locator("#selection-preview").inner_text() == f"“{phrase}”"
+    assert page.locator("#selection-preview").inner_text() == f"“{phrase}”"
     form.locator("select[name=label]").select_option(label)
     form.get_by_role("button", name="Add entity").click()
 
@@ -78,11 +78,11 @@ def test_clicking_a_highlight_opens_it_and_reject_removes_it(page, admin_user, a
     merkel = EntityMention.objects.get(article=article, start=TEXT.index("Angela Merkel"))
     log_in(page, admin_user.username, PASSWORD)
     page.goto(article.get_absolute_url())
-    page.locator(f'#article-text mark[data-id="{merkel.pk}"]').first.click()
+    page.locator(f'#article-text mark[data-ent="{merkel.pk}"]').first.click()
     panel = page.locator("#mention-panel")
     panel.get_by_text("“Angela Merkel”").wait_for()
     panel.get_by_role("button", name="Reject").click()
-    page.locator(f'#article-text mark[data-id="{merkel.pk}"]').first.wait_for(state="detached")
+    page.locator(f'#article-text mark[data-ent="{merkel.pk}"]').first.wait_for(state="detached")
     merkel.refresh_from_db()
     assert merkel.status == "rejected" and merkel.updated_by == admin_user
 

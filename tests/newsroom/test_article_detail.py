@@ -24,7 +24,6 @@ def test_it_shows_the_text_with_paragraphs_and_metadata(editor_client):
     )
     article = Article.objects.get()
     page = editor_client.get(article.get_absolute_url()).content.decode()
-    assert f'dir="auto"\n         data-create-url="/articles/{article.pk}/entities/"' in page
     assert f'data-mention-url="/articles/{article.pk}/entities/0/">{text}</div>' in page
     assert "Reuters" in page and "Kim" in page and 'href="https://example.com/a"' in page
 

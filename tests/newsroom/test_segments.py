@@ -24,8 +24,8 @@ def test_spans_become_marks_and_the_text_nodes_still_concatenate_to_the_text():
     spans = [Span(7, start, start + 13, "ent ent-PERSON", "PERSON")]
     rendered = render_segments(text, spans)
     assert (
-        '<mark class="ent ent-PERSON" data-id="7" data-ids="7" title="PERSON">Angela Merkel</mark>'
-        in rendered
+        '<mark class="ent ent-PERSON" data-ent="7" data-ents="7" title="PERSON">'
+        "Angela Merkel</mark>" in rendered
     )
     assert "&lt;b&gt;" in rendered and "<b>" not in rendered
     assert text_of(rendered) == text
@@ -38,14 +38,31 @@ def test_overlapping_and_nested_spans_are_cut_into_segments():
     tail = Span(3, 9, 29, "ent ent-FAC", "FAC")  # Independent newsroom (overlaps outer)
     rendered = render_segments(text, [outer, inner, tail])
     marks = re.findall(
-        r'<mark class="([^"]+)" data-id="(\d+)" data-ids="([^"]+)"[^>]*>([^<]*)</mark>', rendered
+        r'<mark class="([^"]+)" data-ent="(\d+)" data-ents="([^"]+)"[^>]*>([^<]*)</mark>', rendered
     )
     assert marks == [
-        ("ent ent-GPE overlap", "2", "1 2", "Kyiv"),
+        ("ent ent-GPE ent-overlap", "2", "1 2", "Kyiv"),
         ("ent ent-ORG", "1", "1", " "),
-        ("ent ent-ORG overlap", "1", "1 3", "Independent"),
+        ("ent ent-ORG ent-overlap", "1", "1 3", "Independent"),
         ("ent ent-FAC", "3", "3", " newsroom"),
     ]
+    assert text_of(rendered) == text
+
+
+def test_layers_combine_in_one_mark_with_each_layers_innermost_span():
+    text = "Egyptian security sources said"
+    rendered = render_segments(
+        text,
+        [
+            Span(5, 0, 25, "claim lab-anonymous_source", "Anonymous source", layer="claim"),
+            Span(9, 0, 8, "ent ent-NORP", "NORP"),
+        ],
+    )
+    assert rendered.startswith(
+        '<mark class="claim lab-anonymous_source ent ent-NORP" data-claim="5" data-claims="5" '
+        'data-ent="9" data-ents="9" title="Anonymous source · NORP">Egyptian</mark>'
+        '<mark class="claim lab-anonymous_source" data-claim="5" data-claims="5"'
+    )
     assert text_of(rendered) == text
 
 

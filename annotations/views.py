@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from newsroom.article_page import render_fragment, respond
+from newsroom.models import Article
+
+from .forms import ClaimForm, LabelForm
+from .models import Claim, Label
+from .services import ClaimConflict, ClaimRefused, claim_create, claim_delete, claim_update
+
+
+def _claim_anchor(claim: Claim | None) -> str:
+    return f"?claim={claim.pk}#claim-panel" if claim else ""
+
+
+def _conflict_message(conflict: ClaimConflict) -> str:
+    if conflict.current is None:
+        return "This claim was deleted in another tab or by someone else; nothing was saved."
+    who = conflict.current.history.first()
+    by = f" by {who.history_user}" if who and who.history_user else ""
+    return (
+        f"This claim was changed{by} since you opened it (it is now at version "
+        f"{conflict.current.version}). Your edit was not saved; the form shows the current state."
+    )
+
+
+@require_POST
+@permission_required("annotations.add_claim", raise_exception=True)
+def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    label = Label.objects.filter(slug=request.POST.get("label", "")).first()
+    try:
+        start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
+    except ValueError:
+        return respond(
+            request, article, status=422, error="Select some text first, then press a label key."
+        )
+    if label is None:
+        return respond(request, article, status=422, error="Unknown label; reload the page.")
+    try:
+        claim = claim_create(
+            article=article, start=start, end=end, label=label, author=request.user
+        )
+    except ClaimRefused as refused:
+        return respond(request, article, status=422, error=str(refused))
+    return respond(request, article, claim=claim, anchor=_claim_anchor(claim))
+
+
+@require_GET
+@permission_required("annotations.view_claim", raise_exception=True)
+def claim_detail(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    claim = get_object_or_404(Claim.objects.select_related("label"), pk=claim_id, article=article)
+    if not request.htmx:
+        return redirect(article.get_absolute_url() + _claim_anchor(claim))
+    return render_fragment(request, article, "claim-panel", claim=claim)
+
+
+@require_POST
+@permission_required("annotations.change_claim", raise_exception=True)
+def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    claim = get_object_or_404(
+        Claim.objects.select_related("label", "article"), pk=claim_id, article=article
+    )
+    form = ClaimForm(request.POST, claim=claim)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()
+        )
+        return respond(
+            request, article, status=422, claim=claim, error=errors, anchor=_claim_anchor(claim)
+        )
+    try:
+        claim = claim_update(
+            claim_id=claim.pk,
+            version=form.cleaned_data["version"],
+            user=request.user,
+            changes=form.changes(),
+        )
+    except ClaimConflict as conflict:
+        return respond(
+            request,
+            article,
+            status=409,
+            claim=conflict.current,
+            conflict=_conflict_message(conflict),
+            anchor=_claim_anchor(conflict.current),
+        )
+    except ClaimRefused as refused:
+        return respond(
+            request,
+            article,
+            status=422,
+            claim=claim,
+            error=str(refused),
+            anchor=_claim_anchor(claim),
+        )
+    return respond(request, article, claim=claim, anchor=_claim_anchor(claim))
+
+
+@require_POST
+@permission_required("annotations.delete_claim", raise_exception=True)
+def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return respond(
+            request, article, status=422, error="The form is missing the claim's version; reload."
+        )
+    try:
+        claim_delete(claim_id=claim_id, version=version, user=request.user)
+    except ClaimConflict as conflict:
+        return respond(
+            request,
+            article,
+            status=409,
+            claim=conflict.current,
+            conflict=_conflict_message(conflict),
+            anchor=_claim_anchor(conflict.current),
+        )
+    return respond(request, article)
+
+
+@require_GET
+@permission_required("annotations.view_label", raise_exception=True)
+def label_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "annotations/label_list.html", {"labels": Label.objects.all()})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("annotations.change_label", raise_exception=True)
+def label_edit(request: HttpRequest, label_id: int | None = None) -> HttpResponse:
+    label = get_object_or_404(Label, pk=label_id) if label_id else None
+    form = LabelForm(request.POST or None, instance=label)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Saved the label “{saved.name}”.")
+        return redirect("label_list")
+    return render(request, "annotations/label_edit.html", {"form": form, "label": label})
+
+
+@require_GET
+@cache_control(max_age=60)
+def label_css(request: HttpRequest) -> HttpResponse:
+    """Label colours as a stylesheet: colours are data, and the CSP forbids inline styles."""
+    rules = [
+        f".lab-{label.slug} {{ --claim: {label.colour}; }}"
+        for label in Label.objects.all()
+        # The model validates colours as #rrggbb and slugs as slugs; skip anything else.
+        if label.colour[1:].isalnum() and label.slug.replace("_", "").replace("-", "").isalnum()
+    ]
+    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
