@@ -78,3 +78,17 @@ def seed_article(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", stdout=io.StringIO())
     return Article.objects.get()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests flush what migrations seeded (roles, labels): put it back."""
+    from django.contrib.auth.models import Group, Permission
+
+    from annotations.models import Label
+    from annotations.taxonomy import DEFAULT_LABELS
+    from newsroom.roles import sync_role_groups
+
+    sync_role_groups(Group, Permission)
+    for order, fields in enumerate(DEFAULT_LABELS):
+        Label.objects.update_or_create(slug=fields["slug"], defaults={**fields, "order": order})

@@ -12,13 +12,8 @@ ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
 
 @pytest.fixture(autouse=True)
-def _roles(transactional_db):
-    """Live-server tests flush the database between tests, roles included: put them back."""
-    from django.contrib.auth.models import Group, Permission
-
-    from newsroom.roles import sync_role_groups
-
-    sync_role_groups(Group, Permission)
+def _reference_data(reference_data):
+    """Live-server tests flush the database between tests; roles and labels come back."""
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +44,18 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, request):
+def console_problems() -> list[str]:
+    """Console errors, page errors and dialogs seen by `page`; a test that provokes one on
+    purpose removes it from this list."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, request, console_problems):
     """A fresh tab; console errors (CSP violations included) and page errors fail the test."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    problems: list[str] = []
+    problems = console_problems
     page.on(
         "console",
         lambda msg: (
@@ -85,3 +87,34 @@ def log_in(page, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/articles/")
+
+
+_SELECT = """(phrase) => {
+  const container = document.getElementById('article-text');
+  const at = container.textContent.indexOf(phrase);
+  if (at < 0) return false;
+  const locate = (pos) => {
+    const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+    let seen = 0;
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      if (pos <= seen + node.data.length) return [node, pos - seen];
+      seen += node.data.length;
+    }
+  };
+  const [startNode, startOffset] = locate(at);
+  const [endNode, endOffset] = locate(at + phrase.length);
+  const range = document.createRange();
+  range.setStart(startNode, startOffset);
+  range.setEnd(endNode, endOffset);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  container.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+  return true;
+}"""
+
+
+def select_text(page, phrase: str) -> None:
+    """Select `phrase` in the article text as a user would (it may span several marks)."""
+    assert page.evaluate(_SELECT, phrase), f"{phrase!r} is not in the article text"

@@ -173,10 +173,11 @@ def test_ingestion_queues_analysis_after_commit(db, django_capture_on_commit_cal
     assert EntityMention.objects.filter(article=article, label="PERSON").exists()
 
 
-def test_the_database_worker_runs_queued_analysis(db, settings, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)
+def test_the_database_worker_runs_queued_analysis(reference_data, settings):
+    # Transactional: the worker opens its own connections, as a real worker process does.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    with django_capture_on_commit_callbacks(execute=True):
-        articles_import(records=[(1, {"title": "T", "text": "Olaf Scholz visited Warsaw."})])
+    articles_import(records=[(1, {"title": "T", "text": "Olaf Scholz visited Warsaw."})])
     article = Article.objects.get()
     assert article.analysis_state == "pending"  # queued, not run in the request
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO())
