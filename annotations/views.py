@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from newsroom.article_page import render_fragment, respond
+from newsroom.article_page import TEMPLATE, claim_fragment_context, respond
 from newsroom.models import Article
 
 from .forms import ClaimForm, LabelForm
@@ -38,18 +38,16 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
     except ValueError:
-        return respond(
-            request, article, status=422, error="Select some text first, then press a label key."
-        )
+        return _refuse(request, article, "Select some text first, then press a label key.")
     if label is None:
-        return respond(request, article, status=422, error="Unknown label; reload the page.")
+        return _refuse(request, article, "Unknown label; reload the page.")
     try:
         claim = claim_create(
             article=article, start=start, end=end, label=label, author=request.user
         )
     except ClaimRefused as refused:
-        return respond(request, article, status=422, error=str(refused))
-    return respond(request, article, claim=claim, anchor=_claim_anchor(claim))
+        return _refuse(request, article, str(refused))
+    return _done(request, article, claim, touched=[(claim.start, claim.end)])
 
 
 @require_GET
@@ -59,7 +57,8 @@ def claim_detail(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     claim = get_object_or_404(Claim.objects.select_related("label"), pk=claim_id, article=article)
     if not request.htmx:
         return redirect(article.get_absolute_url() + _claim_anchor(claim))
-    return render_fragment(request, article, "claim-panel", claim=claim)
+    context = claim_fragment_context(article, request.user, claim=claim, touched=[])
+    return render(request, f"{TEMPLATE}#claim-panel", context)
 
 
 @require_POST
@@ -74,9 +73,7 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
         errors = "; ".join(
             f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()
         )
-        return respond(
-            request, article, status=422, claim=claim, error=errors, anchor=_claim_anchor(claim)
-        )
+        return _refuse(request, article, errors, claim=claim)
     try:
         claim = claim_update(
             claim_id=claim.pk,
@@ -85,24 +82,10 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
             changes=form.changes(),
         )
     except ClaimConflict as conflict:
-        return respond(
-            request,
-            article,
-            status=409,
-            claim=conflict.current,
-            conflict=_conflict_message(conflict),
-            anchor=_claim_anchor(conflict.current),
-        )
+        return _conflict(request, article, conflict)
     except ClaimRefused as refused:
-        return respond(
-            request,
-            article,
-            status=422,
-            claim=claim,
-            error=str(refused),
-            anchor=_claim_anchor(claim),
-        )
-    return respond(request, article, claim=claim, anchor=_claim_anchor(claim))
+        return _refuse(request, article, str(refused), claim=claim)
+    return _done(request, article, claim, touched=[(claim.start, claim.end)])
 
 
 @require_POST
@@ -112,21 +95,46 @@ def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
-        return respond(
-            request, article, status=422, error="The form is missing the claim's version; reload."
+        return _refuse(
+            request, article, "The form is missing the claim's version; reload the page."
         )
+    span = Claim.objects.filter(pk=claim_id, article=article).values_list("start", "end").first()
     try:
         claim_delete(claim_id=claim_id, version=version, user=request.user)
     except ClaimConflict as conflict:
-        return respond(
-            request,
-            article,
-            status=409,
-            claim=conflict.current,
-            conflict=_conflict_message(conflict),
-            anchor=_claim_anchor(conflict.current),
-        )
-    return respond(request, article)
+        return _conflict(request, article, conflict)
+    return _done(request, article, None, touched=[span] if span else [])
+
+
+def _done(request: HttpRequest, article: Article, claim: Claim | None, *, touched) -> HttpResponse:
+    return respond(request, article, claim=claim, touched=touched, anchor=_claim_anchor(claim))
+
+
+def _refuse(
+    request: HttpRequest, article: Article, error: str, *, claim: Claim | None = None
+) -> HttpResponse:
+    return respond(
+        request,
+        article,
+        status=422,
+        claim=claim,
+        error=error,
+        touched=[],
+        anchor=_claim_anchor(claim),
+    )
+
+
+def _conflict(request: HttpRequest, article: Article, conflict: ClaimConflict) -> HttpResponse:
+    current = conflict.current
+    return respond(
+        request,
+        article,
+        status=409,
+        claim=current,
+        conflict=_conflict_message(conflict),
+        touched=[(current.start, current.end)] if current else [],
+        anchor=_claim_anchor(current),
+    )
 
 
 @require_GET

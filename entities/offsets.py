@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .pipeline import get_pipeline
 
+WINDOW = 200  # code points of context tokenised on each side of a selection
+
 
 class SelectionRefused(Exception):
     """The selection cannot become a span; the message says why and what to do."""
@@ -15,7 +17,17 @@ def snap_to_tokens(text: str, start: int, end: int) -> tuple[int, int]:
         raise SelectionRefused(
             f"The selection {start}–{end} is not inside the text (0–{len(text)}); reload the page."
         )
-    span = get_pipeline().nlp.make_doc(text).char_span(start, end, alignment_mode="expand")
+    # Tokenise only a window around the selection, cut at whitespace: the tokenizer splits on
+    # whitespace first, so tokens inside the window are the same as in the whole text, and
+    # a 100k-character article costs no more than a sentence.
+    lo = max(0, start - WINDOW)
+    while lo > 0 and not text[lo - 1].isspace():
+        lo -= 1
+    hi = min(len(text), end + WINDOW)
+    while hi < len(text) and not text[hi].isspace():
+        hi += 1
+    doc = get_pipeline().nlp.make_doc(text[lo:hi])
+    span = doc.char_span(start - lo, end - lo, alignment_mode="expand")
     if span is None or not span.text.strip():
         raise SelectionRefused("The selection holds no word; select the words themselves.")
-    return span.start_char, span.end_char
+    return lo + span.start_char, lo + span.end_char

@@ -1,7 +1,7 @@
 """The article page (the annotate page): the text with every layer, and its side panels.
 
-One builder serves the full page and every htmx fragment of it, so a swap always shows
-the same state the page would.
+One module builds what the full page and every htmx fragment of it show, so a swap always
+shows the same state the page would.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from entities.models import EntityMention, MentionStatus
 from entities.pipeline import ENTITY_LABELS
 
 from .models import AnalysisState, Article
-from .segments import Span, render_segments
+from .segments import Span, paragraphs, render_paragraph, render_text
 
+TEMPLATE = "newsroom/article_detail.html"
 ENTITY_NAMES = {
     "PERSON": "Person",
     "ORG": "Organisation",
@@ -32,7 +33,7 @@ ENTITY_NAMES = {
     "PRODUCT": "Product",
 }
 # Entities an editor may link a source claim to.
-SOURCE_ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
+SOURCE_ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
 
 def article_page_context(
@@ -43,55 +44,21 @@ def article_page_context(
     claim: Claim | None = None,
     error: str = "",
     conflict: str = "",
-    claim_form: Any = None,
 ) -> dict[str, Any]:
     """Everything the article page shows, in a fixed number of queries for any article."""
     text = article.text
     mentions = list(EntityMention.objects.for_article(article).select_related("updated_by"))
     claims = list(Claim.objects.for_article(article).select_related("label", "author"))
     labels = list(Label.objects.all())
-    for item in (*mentions, *claims):
+    for item in (*mentions, *claims, *([claim] if claim else [])):
         item.text = text[item.start : item.end]
     visible_mentions = [m for m in mentions if m.status != MentionStatus.REJECTED]
     visible_claims = [c for c in claims if c.status != ClaimStatus.REJECTED]
-    spans = [
-        Span(m.id, m.start, m.end, f"ent ent-{m.label} st-{m.status}", m.label)
-        for m in visible_mentions
-    ] + [
-        Span(
-            c.id,
-            c.start,
-            c.end,
-            f"claim lab-{c.label.slug} cst-{c.status}",
-            c.label.name,
-            layer="claim",
-        )
-        for c in visible_claims
-    ]
     entity_counts = Counter(m.label for m in visible_mentions)
-    polling = (
-        article.analysis_state in (AnalysisState.PENDING, AnalysisState.RUNNING)
-        and not article.analysis_stalled
-    )
-    if claim is not None:
-        claim.text = text[claim.start : claim.end]
     return {
         "article": article,
-        "text_html": render_segments(text, spans),
-        "labels": labels,
-        "claims_by_label": [
-            (label, [c for c in visible_claims if c.label_id == label.pk]) for label in labels
-        ],
-        "claim_count": len(visible_claims),
-        "selected_claim": claim,
-        "claim_form": claim_form,
-        "can_edit_claim": claim is not None and can_edit(user, claim),
-        "source_mentions": [m for m in visible_mentions if m.label in SOURCE_ENTITY_LABELS],
-        "source_claims": [
-            c
-            for c in visible_claims
-            if c.label.kind == LabelKind.SOURCE and (claim is None or c.pk != claim.pk)
-        ],
+        "text_html": render_text(text, _spans(visible_mentions, visible_claims)),
+        **_claim_panel_context(user, claim, labels, visible_claims, visible_mentions),
         "conflict": conflict,
         "legend": [(label, ENTITY_NAMES[label], entity_counts[label]) for label in ENTITY_LABELS],
         "entity_labels": [(label, ENTITY_NAMES[label]) for label in ENTITY_LABELS],
@@ -100,11 +67,99 @@ def article_page_context(
         "selected": mention,
         "selected_text": text[mention.start : mention.end] if mention else "",
         "error": error,
-        "polling": polling,
+        "polling": article.analysis_state in (AnalysisState.PENDING, AnalysisState.RUNNING)
+        and not article.analysis_stalled,
     }
 
 
-TEMPLATE = "newsroom/article_detail.html"
+def claim_fragment_context(
+    article: Article,
+    user: Any,
+    *,
+    claim: Claim | None,
+    touched: list[tuple[int, int]],
+    error: str = "",
+    conflict: str = "",
+) -> dict[str, Any]:
+    """What a claim action swaps: the claim panel, the claims list and the touched paragraphs.
+
+    Only the paragraphs overlapping `touched` are re-rendered, from the spans inside them,
+    so the cost of an action does not grow with the article.
+    """
+    text = article.text
+    labels = list(Label.objects.all())
+    claims = list(
+        Claim.objects.for_article(article)
+        .exclude(status=ClaimStatus.REJECTED)
+        .select_related("label")
+    )
+    for c in (*claims, *([claim] if claim else [])):
+        c.text = text[c.start : c.end]
+    paras = [
+        (i, lo, hi)
+        for i, (lo, hi) in enumerate(paragraphs(text))
+        if any(start < hi and end > lo for start, end in touched)
+    ]
+    html = []
+    if paras:
+        lo, hi = paras[0][1], paras[-1][2]
+        mentions = EntityMention.objects.filter(article=article, start__lt=hi, end__gt=lo)
+        in_range = [c for c in claims if c.start < hi and c.end > lo]
+        spans = _spans(list(mentions.visible()), in_range)
+        html = [render_paragraph(text, i, p_lo, p_hi, spans, oob=True) for i, p_lo, p_hi in paras]
+    sources: list[EntityMention] = []
+    if claim is not None and claim.label.kind == LabelKind.SOURCE:
+        sources = list(
+            EntityMention.objects.for_article(article)
+            .filter(label__in=SOURCE_ENTITY_LABELS)
+            .visible()
+        )
+        for m in sources:
+            m.text = text[m.start : m.end]
+    return {
+        "article": article,
+        **_claim_panel_context(user, claim, labels, claims, sources),
+        "paragraph_html": html,
+        "claim_error": error,
+        "conflict": conflict,
+        "oob": True,
+    }
+
+
+def _spans(mentions: list[EntityMention], claims: list[Claim]) -> list[Span]:
+    return [
+        Span(m.id, m.start, m.end, f"ent ent-{m.label} st-{m.status}", m.label) for m in mentions
+    ] + [
+        Span(
+            c.id, c.start, c.end, f"claim lab-{c.label.slug} cst-{c.status}", c.label.name, "claim"
+        )
+        for c in claims
+    ]
+
+
+def _claim_panel_context(
+    user: Any,
+    claim: Claim | None,
+    labels: list[Label],
+    claims: list[Claim],
+    mentions: list[EntityMention],
+) -> dict[str, Any]:
+    """The label picker, the claim panel and the claims list."""
+    return {
+        "labels": labels,
+        "claims_by_label": [
+            (label, [c for c in claims if c.label_id == label.pk]) for label in labels
+        ],
+        "claim_count": len(claims),
+        "selected_claim": claim,
+        "can_edit_claim": claim is not None and can_edit(user, claim),
+        "source_mentions": [m for m in mentions if m.label in SOURCE_ENTITY_LABELS],
+        "source_claims": [
+            c
+            for c in claims
+            if c.label.kind == LabelKind.SOURCE and (claim is None or c.pk != claim.pk)
+        ],
+    }
 
 
 def render_fragment(
@@ -120,9 +175,22 @@ def render_fragment(
 
 
 def respond(
-    request: HttpRequest, article: Article, *, status: int = 200, anchor: str = "", **kwargs: Any
+    request: HttpRequest,
+    article: Article,
+    *,
+    status: int = 200,
+    anchor: str = "",
+    touched: list[tuple[int, int]] | None = None,
+    **kwargs: Any,
 ) -> HttpResponse:
-    """After an action: the swapped annotator for htmx, else back to the page (PRG)."""
+    """After an action: for htmx the changed fragments, else back to the page (PRG).
+
+    Claim actions name the text ranges they `touched`: only those paragraphs, the claim panel
+    and the claims list are sent. Other actions swap the whole annotator.
+    """
+    if request.htmx and touched is not None:
+        context = claim_fragment_context(article, request.user, touched=touched, **kwargs)
+        return render(request, f"{TEMPLATE}#claim-update", context, status=status)
     if request.htmx:
         return render_fragment(request, article, status=status, **kwargs)
     if kwargs.get("error") or kwargs.get("conflict"):

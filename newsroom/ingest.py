@@ -10,21 +10,17 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePath
-from queue import Full, Queue
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
 
 from .models import Article, Outlet, content_hash, normalise_text
 
@@ -260,78 +256,6 @@ def _json_type(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
-# --- Reading ahead ------------------------------------------------------------------------
-
-Checked = tuple[int, _Draft | list[RecordError]]
-
-
-@contextmanager
-def _validated(records: Iterable[RawRecord], unit: str) -> Iterator[Iterator[Checked]]:
-    """The records run through validate_record, in order (a parse error becomes a list of one).
-
-    A stream is parsed and validated in a worker thread while the caller's thread stores the
-    batches before: storing mostly waits for the database, which releases the GIL, so the two
-    overlap. The worker keeps at most a couple of batches ahead, so memory stays flat, and an
-    exception raised in it (a read error, say) is raised again where its record would be.
-    """
-    checked = (
-        (position, [raw] if isinstance(raw, RecordError) else validate_record(position, raw, unit))
-        for position, raw in records
-    )
-    if isinstance(records, Sequence) and len(records) <= BATCH_SIZE:
-        yield checked  # already in memory and small: not worth a thread
-        return
-    with _read_ahead(checked) as ahead:
-        yield ahead
-
-
-_END = object()
-
-
-@contextmanager
-def _read_ahead(items: Iterator[Any], chunk: int = 250, depth: int = 8) -> Iterator[Iterator[Any]]:
-    """Iterate `items` in a worker thread, at most `chunk * depth` items ahead of the reader."""
-    queue: Queue[Any] = Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(value: Any) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(value, timeout=0.1)
-                return True
-            except Full:
-                continue
-        return False
-
-    def work() -> None:
-        try:
-            buffer = []
-            for item in items:
-                buffer.append(item)
-                if len(buffer) >= chunk:
-                    if not put(buffer):
-                        return  # the reader stopped early
-                    buffer = []
-            if put(buffer):
-                put(_END)
-        except BaseException as exc:
-            put(exc)
-
-    def read() -> Iterator[Any]:
-        while (got := queue.get()) is not _END:
-            if isinstance(got, BaseException):
-                raise got
-            yield from got
-
-    worker = threading.Thread(target=work, name="articles-import-read-ahead", daemon=True)
-    worker.start()
-    try:
-        yield read()
-    finally:
-        stop.set()
-        worker.join(timeout=1)  # immediate unless the reader stopped early
-
-
 # --- The service --------------------------------------------------------------------------
 
 
@@ -363,25 +287,26 @@ def articles_import(
             on_batch(len(batch))
         batch.clear()
 
-    with _validated(records, unit) as checked:
-        for position, draft in checked:
-            if isinstance(draft, list):
-                errors.extend(draft)
-                continue
-            earlier = seen_hashes.get(draft.content_hash) or seen_urls.get(draft.url)
-            if earlier:
-                report.skipped.append(
-                    Skipped(position, f"same article as {unit} {earlier}", unit=unit)
-                )
-                continue
-            seen_hashes[draft.content_hash] = position
-            if draft.url:
-                seen_urls[draft.url] = position
-            if errors:
-                continue  # keep checking, stop writing: the transaction will be rolled back
-            batch.append(draft)
-            if len(batch) >= BATCH_SIZE:
-                flush()
+    for position, raw in records:
+        if isinstance(raw, RecordError):
+            errors.append(raw)
+            continue
+        draft = validate_record(position, raw, unit=unit)
+        if isinstance(draft, list):
+            errors.extend(draft)
+            continue
+        earlier = seen_hashes.get(draft.content_hash) or seen_urls.get(draft.url)
+        if earlier:
+            report.skipped.append(Skipped(position, f"same article as {unit} {earlier}", unit=unit))
+            continue
+        seen_hashes[draft.content_hash] = position
+        if draft.url:
+            seen_urls[draft.url] = position
+        if errors:
+            continue  # keep checking, stop writing: the transaction will be rolled back
+        batch.append(draft)
+        if len(batch) >= BATCH_SIZE:
+            flush()
     if not errors and batch:
         flush()
     if errors:
@@ -421,9 +346,23 @@ def _store_batch(
         else:
             fresh.append(draft)
     _resolve_outlets({d.outlet for d in fresh if d.outlet}, outlets)
+    articles = [
+        Article(
+            title=d.title,
+            text=d.text,
+            content_hash=d.content_hash,
+            outlet=outlets[d.outlet.lower()] if d.outlet else None,
+            url=d.url,
+            byline=d.byline,
+            published_at=d.published_at,
+            language=d.language,
+            created_by=created_by,
+        )
+        for d in fresh
+    ]
     try:
-        with transaction.atomic(), connection.wrap_database_errors:
-            ids = _insert_articles(fresh, outlets=outlets, created_by=created_by)
+        with transaction.atomic():
+            Article.objects.bulk_create(articles)
     except IntegrityError as exc:
         # Validation above covers every constraint but uniqueness against a concurrent import.
         raise ImportRejected(
@@ -434,21 +373,7 @@ def _store_batch(
                 )
             ]
         ) from exc
-    report.created_ids.extend(ids)
-
-
-# Batches go through the driver's own cursor: Django's DEBUG query log would otherwise keep
-# every multi-megabyte INSERT, and memory would grow with the file.
-
-
-def _raw_cursor() -> Any:
-    connection.ensure_connection()
-    return closing(connection.connection.cursor())
-
-
-def _placeholders(count: int) -> str:
-    mark = "?" if connection.Database.paramstyle == "qmark" else "%s"
-    return ", ".join([mark] * count)
+    report.created_ids.extend(a.pk for a in articles)
 
 
 def _existing(batch: list[_Draft]) -> dict[tuple[str, str], tuple[int, str]]:
@@ -456,98 +381,12 @@ def _existing(batch: list[_Draft]) -> dict[tuple[str, str], tuple[int, str]]:
     hashes = [d.content_hash for d in batch]
     urls = [d.url for d in batch if d.url]
     found: dict[tuple[str, str], tuple[int, str]] = {}
-    with _raw_cursor() as cursor, connection.wrap_database_errors:
-        cursor.execute(*_select_where_in("content_hash", hashes))
-        for pk, h in cursor.fetchall():
-            found[("hash", h)] = (pk, "same text")
-        if urls:
-            cursor.execute(*_select_where_in("url", urls))
-            for pk, url in cursor.fetchall():
-                found[("url", url)] = (pk, "same URL")
+    for pk, h in Article.objects.filter(content_hash__in=hashes).values_list("pk", "content_hash"):
+        found[("hash", h)] = (pk, "same text")
+    if urls:
+        for pk, url in Article.objects.filter(url__in=urls).values_list("pk", "url"):
+            found[("url", url)] = (pk, "same URL")
     return found
-
-
-def _select_where_in(name: str, values: list[str]) -> tuple[str, list[str]]:
-    qn, meta = connection.ops.quote_name, Article._meta
-    column = qn(meta.get_field(name).column)
-    # Identifiers come from the model; values are parameters.
-    sql = (
-        f"SELECT {qn(meta.pk.column)}, {column} FROM {qn(meta.db_table)} "  # noqa: S608
-        f"WHERE {column} IN ({_placeholders(len(values))})"
-    )
-    return sql, values
-
-
-def _insert_articles(
-    fresh: list[_Draft], *, outlets: dict[str, Outlet], created_by: Any
-) -> list[int]:
-    """Insert the batch's new articles with the values bulk_create would give them; their ids."""
-    if not fresh:
-        return []
-    fields = [f for f in Article._meta.concrete_fields if not f.primary_key]
-    # Every column the draft does not fill gets its default, or the time for auto_now(_add).
-    fixed: dict[str, Any] = {"created_by_id": created_by.pk if created_by is not None else None}
-    per_row: dict[str, Callable[[], Any]] = {}
-    for f in fields:
-        if f.attname in _DRAFT_COLUMNS or f.attname in fixed:
-            continue
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            per_row[f.attname] = timezone.now
-        elif f.has_default() and callable(f.default):
-            per_row[f.attname] = f.get_default
-        else:
-            fixed[f.attname] = f.get_default()
-
-    def rows() -> Iterator[list[Any]]:
-        for d in fresh:
-            values = {
-                **fixed,
-                "title": d.title,
-                "text": d.text,
-                "content_hash": d.content_hash,
-                "outlet_id": outlets[d.outlet.lower()].pk if d.outlet else None,
-                "url": d.url,
-                "byline": d.byline,
-                "published_at": d.published_at,
-                "language": d.language,
-            }
-            for name, make in per_row.items():
-                values[name] = make()
-            yield [_db_value(f, values[f.attname]) for f in fields]
-
-    qn = connection.ops.quote_name
-    table, pk_column = qn(Article._meta.db_table), Article._meta.pk.column
-    columns = ", ".join(qn(f.column) for f in fields)
-    with _raw_cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY streams the rows: the server stores some while the next ones are sent.
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk_column, len(fresh)],
-            )
-            ids = sorted(pk for (pk,) in cursor.fetchall())
-            with cursor.copy(f"COPY {table} ({qn(pk_column)}, {columns}) FROM STDIN") as copy:
-                for pk, row in zip(ids, rows(), strict=True):
-                    copy.write_row([pk, *row])
-            return ids
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({_placeholders(len(fields))})"  # noqa: S608
-        ids = []
-        for row in rows():
-            cursor.execute(sql, row)
-            ids.append(cursor.lastrowid)
-        return ids
-
-
-_DRAFT_COLUMNS = frozenset(
-    {"title", "text", "content_hash", "outlet_id", "url", "byline", "published_at", "language"}
-)
-
-
-def _db_value(field: Any, value: Any) -> Any:
-    """A value as the driver takes it (SQLite needs datetimes adapted, say)."""
-    if value is None or type(value) in (str, int, bool):
-        return value
-    return field.get_db_prep_save(value, connection)
 
 
 def _resolve_outlets(names: set[str], cache: dict[str, Outlet]) -> None:

@@ -6,16 +6,22 @@ nodes of the container concatenate to the stored text and the browser can turn a
 selection back into offsets. Spans come in layers (entities, claims); a piece covered by
 several spans of one layer shows as an overlap, and the innermost span of each layer is
 the one a click opens.
+
+Paragraphs (text up to and including a run of blank lines) are wrapped in an element with
+a stable id, so that an edit re-renders and swaps only the paragraphs it touched.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
+
+_PARAGRAPH_END = re.compile(r"\n{2,}")
 
 
 @dataclass(frozen=True)
@@ -28,16 +34,61 @@ class Span:
     layer: str = "ent"  # becomes the data attribute naming the span: data-ent, data-claim
 
 
-def render_segments(text: str, spans: Iterable[Span]) -> SafeString:
-    """The whole text as escaped HTML with a <mark> per covered segment (O(n log n))."""
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph; together they cover the text exactly."""
+    bounds = [0, *(m.end() for m in _PARAGRAPH_END.finditer(text)), len(text)]
+    return [(lo, hi) for lo, hi in pairwise(bounds) if hi > lo] or [(0, 0)]
+
+
+def render_paragraph(
+    text: str, index: int, lo: int, hi: int, spans: Iterable[Span], *, oob: bool = False
+) -> SafeString:
+    """One paragraph's wrapper and its segments (spans may reach beyond it; they are clipped).
+
+    `oob` marks it for htmx to swap in place of the paragraph with the same id.
+    """
+    return format_html(
+        '<span class="para" id="para-{}"{}>{}</span>',
+        index,
+        SafeString(' hx-swap-oob="true"') if oob else "",
+        render_segments(text, spans, lo, hi),
+    )
+
+
+def render_text(text: str, spans: Iterable[Span]) -> SafeString:
+    """The whole text, paragraph by paragraph (one sweep over the spans)."""
     ordered = sorted(spans, key=lambda s: (s.start, -s.end, s.id))
-    cuts = sorted({0, len(text), *(s.start for s in ordered), *(s.end for s in ordered)})
+    parts = []
+    active: list[Span] = []
+    next_span = 0
+    for index, (lo, hi) in enumerate(paragraphs(text)):
+        active = [s for s in active if s.end > lo]
+        while next_span < len(ordered) and ordered[next_span].start < hi:
+            if ordered[next_span].end > lo:
+                active.append(ordered[next_span])
+            next_span += 1
+        parts.append(render_paragraph(text, index, lo, hi, active))
+    # Every part is format_html output, so the join is safe.
+    return SafeString("".join(parts))
+
+
+def render_segments(
+    text: str, spans: Iterable[Span], lo: int = 0, hi: int | None = None
+) -> SafeString:
+    """text[lo:hi] as escaped HTML with a <mark> per covered segment (O(n log n))."""
+    hi = len(text) if hi is None else hi
+    ordered = sorted(
+        (s for s in spans if s.start < hi and s.end > lo), key=lambda s: (s.start, -s.end, s.id)
+    )
+    cuts = sorted(
+        {lo, hi, *(max(s.start, lo) for s in ordered), *(min(s.end, hi) for s in ordered)}
+    )
     parts: list[str] = []
     active: list[Span] = []
     next_span = 0
     for left, right in pairwise(cuts):
         active = [s for s in active if s.end > left]
-        while next_span < len(ordered) and ordered[next_span].start <= left:
+        while next_span < len(ordered) and max(ordered[next_span].start, lo) <= left:
             if ordered[next_span].end > left:
                 active.append(ordered[next_span])
             next_span += 1

@@ -40,7 +40,7 @@ def edit(client, claim, **data):
     )
 
 
-def test_creating_a_claim_swaps_the_annotator_with_it_selected(editor_client, editor, seed_article):
+def test_creating_a_claim_swaps_only_what_changed(editor_client, editor, seed_article):
     start, end = at(seed_article, "Egyptian security sources")
     response = editor_client.post(
         reverse("claim_new", args=[seed_article.pk]),
@@ -51,9 +51,15 @@ def test_creating_a_claim_swaps_the_annotator_with_it_selected(editor_client, ed
     body = response.content.decode()
     claim = Claim.objects.get()
     assert (claim.start, claim.end, claim.author) == (start, end, editor)
-    assert body.lstrip().startswith('<div id="annotator"')
-    assert f'data-claim="{claim.pk}"' in body and "“Egyptian security sources”" in body
-    assert 'name="anonymity_reason"' in body  # the new claim's panel is open
+    # The claim's panel (the swap target), the claims list and the one paragraph it is in.
+    assert body.lstrip().startswith('<section id="claim-panel"')
+    assert "“Egyptian security sources”" in body and 'name="anonymity_reason"' in body
+    assert '<section id="claims-list" class="panel claims-list"' in body
+    assert 'aria-label="Claims" hx-swap-oob="true">' in body
+    assert body.count('<span class="para" id="para-') == 1 and 'hx-swap-oob="true">' in body
+    assert f'data-claim="{claim.pk}"' in body
+    assert "failed state" not in body  # other paragraphs are not sent
+    assert "<html" not in body and 'id="annotator"' not in body
 
 
 @pytest.mark.parametrize(

@@ -76,3 +76,16 @@ def test_a_thousand_spans_render_in_one_pass():
     spans = [Span(i, i * 10, i * 10 + 4, "ent", "X") for i in range(1000)]
     rendered = render_segments(text, spans)
     assert rendered.count("<mark") == 1000 and text_of(rendered) == text
+
+
+def test_paragraphs_cover_the_text_and_wrap_it_without_adding_characters():
+    from newsroom.segments import paragraphs, render_text
+
+    text = "First para.\n\nSecond para\nstill second.\n\n\n😀 Third."
+    assert paragraphs(text) == [(0, 13), (13, 41), (41, len(text))]
+    crossing = Span(1, 6, 20, "claim lab-x", "X", layer="claim")  # crosses into paragraph 2
+    rendered = render_text(text, [crossing])
+    assert rendered.count('<span class="para" id="para-') == 3
+    assert rendered.count('data-claim="1"') == 2  # cut at the paragraph boundary
+    assert text_of(rendered) == text
+    assert paragraphs("") == [(0, 0)]

@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import reset_queries
 from tqdm import tqdm
 
 from newsroom.ingest import ImportRejected, articles_import, parse_jsonl
@@ -50,7 +51,10 @@ class Command(BaseCommand):
         ):
             try:
                 report = articles_import(
-                    records=parse_jsonl(_counted(stream, bar)), created_by=creator
+                    records=parse_jsonl(_counted(stream, bar)),
+                    created_by=creator,
+                    # Under DEBUG Django logs every query: multi-megabyte INSERTs would pile up.
+                    on_batch=lambda _: reset_queries(),
                 )
             except ImportRejected as rejected:
                 lines = [str(e) for e in rejected.errors[:MAX_ERRORS_SHOWN]]
