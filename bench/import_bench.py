@@ -50,14 +50,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import LiteralString
-from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scratch import MANAGE, SEARCH_INDEX, ScratchDatabase, child_env
 
 ROOT = Path(__file__).resolve().parent.parent
-MANAGE = ROOT / "manage.py"
 SEED = 20_240_601
-POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "postgis"}
-SEARCH_INDEX = "article_search_gin"  # created by newsroom/migrations/0002 on PostgreSQL
 
 
 # --- Synthetic articles -------------------------------------------------------------------
@@ -342,78 +340,6 @@ def write_articles(path: Path, n: int, prefix: tuple[Path, int]) -> None:
 # --- The scratch database -----------------------------------------------------------------
 
 
-@dataclass
-class ScratchDatabase:
-    """An empty, migrated database for each run; never the one DATABASE_URL names."""
-
-    url: str
-    vendor: str  # "postgresql" or "sqlite"
-    description: str
-    admin_url: str = ""  # PostgreSQL: the server's maintenance database
-    name: str = ""  # PostgreSQL: the scratch database's name
-    path: Path | None = None  # SQLite: the scratch file
-
-    @classmethod
-    def for_url(cls, database_url: str, workdir: Path) -> ScratchDatabase:
-        parts = urlsplit(database_url)
-        if parts.scheme in POSTGRES_SCHEMES:
-            name = parts.path.lstrip("/") or "newsroom"
-            scratch = f"{name}_bench"
-            server = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
-            return cls(
-                url=urlunsplit(parts._replace(path=f"/{scratch}")),
-                vendor="postgresql",
-                description=f"PostgreSQL database {scratch!r} on {server} (scratch)",
-                admin_url=urlunsplit(parts._replace(scheme="postgresql", path="/postgres")),
-                name=scratch,
-            )
-        if parts.scheme in ("", "sqlite"):
-            path = workdir / "bench.sqlite3"
-            return cls(
-                url=f"sqlite:///{path}",
-                vendor="sqlite",
-                description=f"SQLite file {path} (scratch)",
-                path=path,
-            )
-        raise SystemExit(f"unsupported DATABASE_URL scheme {parts.scheme!r}")
-
-    def reset(self, *, search_index: bool = True) -> None:
-        """Start over: an empty database with every migration applied."""
-        self.drop()
-        if self.vendor == "postgresql":
-            self._sql("CREATE DATABASE {}", self.name, admin=True)
-        migrate = [sys.executable, str(MANAGE), "migrate", "--noinput", "-v0"]
-        if subprocess.run(migrate, cwd=ROOT, env=_child_env(self.url)).returncode:
-            raise SystemExit(f"migrate failed on the scratch database ({self.description})")
-        if not search_index and self.vendor == "postgresql":
-            self._sql("DROP INDEX {}", SEARCH_INDEX)
-
-    def drop(self) -> None:
-        if self.vendor == "postgresql":
-            self._sql("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name, admin=True)
-        elif self.path:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-
-    def _sql(self, template: LiteralString, name: str, *, admin: bool = False) -> None:
-        """Run a statement naming one object, in the scratch or the maintenance database."""
-        import psycopg
-        from psycopg import sql
-
-        url = (
-            self.admin_url
-            if admin
-            else urlunsplit(urlsplit(self.url)._replace(scheme="postgresql"))
-        )
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(sql.SQL(template).format(sql.Identifier(name)))
-
-
-def _child_env(database_url: str) -> dict[str, str]:
-    """manage.py's environment: ours on the scratch database, DEBUG on unless set (as make does)."""
-    return {"DEBUG": "true", **os.environ, "DATABASE_URL": database_url}
-
-
 # --- Measuring ----------------------------------------------------------------------------
 
 
@@ -431,7 +357,7 @@ class Run:
 
 def run_import(label: str, path: Path, expected: int, database: ScratchDatabase) -> Run:
     """Import `path` with the real command in a fresh process; time it and read its peak RSS."""
-    env = _child_env(database.url)
+    env = child_env(database.url)
     command = [sys.executable, str(MANAGE), "import_articles", str(path), "--no-progress"]
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
@@ -475,7 +401,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"import_articles benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"Database: {database.description}; emptied and migrated before each run")
-    print(f"DEBUG={_child_env(database.url)['DEBUG']} in manage.py")
+    print(f"DEBUG={child_env(database.url)['DEBUG']} in manage.py")
     if args.no_search_index:
         print(f"Without the {SEARCH_INDEX} index (dropped in the scratch database)")
     try:

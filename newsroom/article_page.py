@@ -7,11 +7,14 @@ shows the same state the page would.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 from annotations.models import Claim, ClaimStatus, Label, LabelKind
 from annotations.services import can_edit
@@ -48,17 +51,16 @@ def article_page_context(
     """Everything the article page shows, in a fixed number of queries for any article."""
     text = article.text
     mentions = list(EntityMention.objects.for_article(article).select_related("updated_by"))
-    claims = list(Claim.objects.for_article(article).select_related("label", "author"))
     labels = list(Label.objects.all())
-    for item in (*mentions, *claims, *([claim] if claim else [])):
+    rows = _claim_rows(article, labels)
+    for item in (*mentions, *([claim] if claim else [])):
         item.text = text[item.start : item.end]
     visible_mentions = [m for m in mentions if m.status != MentionStatus.REJECTED]
-    visible_claims = [c for c in claims if c.status != ClaimStatus.REJECTED]
     entity_counts = Counter(m.label for m in visible_mentions)
     return {
         "article": article,
-        "text_html": render_text(text, _spans(visible_mentions, visible_claims)),
-        **_claim_panel_context(user, claim, labels, visible_claims, visible_mentions),
+        "text_html": render_text(text, _spans(visible_mentions, rows)),
+        **_claim_panel_context(user, claim, labels, rows, visible_mentions, text),
         "conflict": conflict,
         "legend": [(label, ENTITY_NAMES[label], entity_counts[label]) for label in ENTITY_LABELS],
         "entity_labels": [(label, ENTITY_NAMES[label]) for label in ENTITY_LABELS],
@@ -88,13 +90,9 @@ def claim_fragment_context(
     """
     text = article.text
     labels = list(Label.objects.all())
-    claims = list(
-        Claim.objects.for_article(article)
-        .exclude(status=ClaimStatus.REJECTED)
-        .select_related("label")
-    )
-    for c in (*claims, *([claim] if claim else [])):
-        c.text = text[c.start : c.end]
+    rows = _claim_rows(article, labels)
+    if claim is not None:
+        claim.text = text[claim.start : claim.end]
     paras = [
         (i, lo, hi)
         for i, (lo, hi) in enumerate(paragraphs(text))
@@ -104,7 +102,7 @@ def claim_fragment_context(
     if paras:
         lo, hi = paras[0][1], paras[-1][2]
         mentions = EntityMention.objects.filter(article=article, start__lt=hi, end__gt=lo)
-        in_range = [c for c in claims if c.start < hi and c.end > lo]
+        in_range = [r for r in rows if r.start < hi and r.end > lo]
         spans = _spans(list(mentions.visible()), in_range)
         html = [render_paragraph(text, i, p_lo, p_hi, spans, oob=True) for i, p_lo, p_hi in paras]
     sources: list[EntityMention] = []
@@ -118,7 +116,7 @@ def claim_fragment_context(
             m.text = text[m.start : m.end]
     return {
         "article": article,
-        **_claim_panel_context(user, claim, labels, claims, sources),
+        **_claim_panel_context(user, claim, labels, rows, sources, text),
         "paragraph_html": html,
         "claim_error": error,
         "conflict": conflict,
@@ -126,12 +124,33 @@ def claim_fragment_context(
     }
 
 
-def _spans(mentions: list[EntityMention], claims: list[Claim]) -> list[Span]:
+class ClaimRow(NamedTuple):
+    """What the text and the lists need of a claim: no model instance, no join."""
+
+    pk: int
+    start: int
+    end: int
+    status: str
+    label: Label
+
+
+def _claim_rows(article: Article, labels: list[Label]) -> list[ClaimRow]:
+    """The article's claims that show (not rejected), in reading order, as light rows."""
+    by_id = {label.pk: label for label in labels}
+    return [
+        ClaimRow(pk, start, end, status, by_id[label_id])
+        for pk, start, end, status, label_id in Claim.objects.for_article(article)
+        .exclude(status=ClaimStatus.REJECTED)
+        .values_list("pk", "start", "end", "status", "label_id")
+    ]
+
+
+def _spans(mentions: list[EntityMention], claims: list[ClaimRow]) -> list[Span]:
     return [
         Span(m.id, m.start, m.end, f"ent ent-{m.label} st-{m.status}", m.label) for m in mentions
     ] + [
         Span(
-            c.id, c.start, c.end, f"claim lab-{c.label.slug} cst-{c.status}", c.label.name, "claim"
+            c.pk, c.start, c.end, f"claim lab-{c.label.slug} cst-{c.status}", c.label.name, "claim"
         )
         for c in claims
     ]
@@ -141,25 +160,52 @@ def _claim_panel_context(
     user: Any,
     claim: Claim | None,
     labels: list[Label],
-    claims: list[Claim],
+    rows: list[ClaimRow],
     mentions: list[EntityMention],
+    text: str,
 ) -> dict[str, Any]:
     """The label picker, the claim panel and the claims list."""
     return {
         "labels": labels,
-        "claims_by_label": [
-            (label, [c for c in claims if c.label_id == label.pk]) for label in labels
-        ],
-        "claim_count": len(claims),
+        "claims_list_html": render_claims_list(text, labels, rows),
+        "claim_count": len(rows),
         "selected_claim": claim,
         "can_edit_claim": claim is not None and can_edit(user, claim),
         "source_mentions": [m for m in mentions if m.label in SOURCE_ENTITY_LABELS],
         "source_claims": [
-            c
-            for c in claims
-            if c.label.kind == LabelKind.SOURCE and (claim is None or c.pk != claim.pk)
+            {"pk": r.pk, "text": text[r.start : r.end], "label": r.label}
+            for r in rows
+            if claim is not None
+            and claim.label.kind == LabelKind.CUE
+            and r.label.kind == LabelKind.SOURCE
+            and r.pk != claim.pk
         ],
     }
+
+
+def render_claims_list(text: str, labels: list[Label], rows: list[ClaimRow]) -> SafeString:
+    """The claims grouped by label in reading order (built here: it can hold thousands)."""
+    groups = []
+    for label in labels:
+        items = [r for r in rows if r.label.pk == label.pk]
+        if not items:
+            continue
+        groups.append(
+            format_html(
+                '<h3><span class="swatch claim-swatch lab-{}"></span>{} '
+                '<span class="muted">{}</span></h3><ol class="plain">{}</ol>',
+                label.slug,
+                label.name,
+                len(items),
+                format_html_join(
+                    "",
+                    '<li><a href="?claim={}#claim-panel" data-claim-link="{}">{}</a></li>',
+                    ((r.pk, r.pk, Truncator(text[r.start : r.end]).chars(60)) for r in items),
+                ),
+            )
+        )
+    # Every group is format_html output, so the join is safe.
+    return SafeString("".join(groups))
 
 
 def render_fragment(
