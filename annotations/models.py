@@ -7,6 +7,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from entities.models import SpanStatus
+
 
 class LabelKind(models.TextChoices):
     SOURCE = "source", "Source mention"
@@ -55,12 +57,6 @@ class ClaimOrigin(models.TextChoices):
     RULE = "rule", "Rule"
 
 
-class ClaimStatus(models.TextChoices):
-    SUGGESTED = "suggested", "Suggested"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-
-
 class ClaimQuerySet(models.QuerySet):
     def for_article(self, article) -> ClaimQuerySet:
         """Claims in one article, in reading order."""
@@ -72,14 +68,14 @@ class ClaimQuerySet(models.QuerySet):
 
     def accepted(self) -> ClaimQuerySet:
         """Claims that count: editors' own and accepted suggestions."""
-        return self.filter(status=ClaimStatus.ACCEPTED)
+        return self.filter(status=SpanStatus.ACCEPTED)
 
 
 class Claim(models.Model):
     """A span of an article marked with a sourcing label."""
 
     Origin = ClaimOrigin
-    Status = ClaimStatus
+    Status = SpanStatus
 
     article = models.ForeignKey("newsroom.Article", on_delete=models.CASCADE, related_name="claims")
     # Code-point offsets into article.text, end exclusive.
@@ -94,7 +90,7 @@ class Claim(models.Model):
         related_name="claims",
     )
     origin = models.CharField(max_length=10, choices=ClaimOrigin, default=ClaimOrigin.EDITOR)
-    status = models.CharField(max_length=10, choices=ClaimStatus, default=ClaimStatus.ACCEPTED)
+    status = models.CharField(max_length=10, choices=SpanStatus, default=SpanStatus.ACCEPTED)
     anonymity_reason = models.CharField(max_length=300, blank=True)
     affiliation = models.CharField(max_length=200, blank=True)
     source_count = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -129,7 +125,7 @@ class Claim(models.Model):
                 condition=models.Q(origin__in=ClaimOrigin.values), name="claim_origin_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=ClaimStatus.values), name="claim_status_valid"
+                condition=models.Q(status__in=SpanStatus.values), name="claim_status_valid"
             ),
             models.CheckConstraint(
                 condition=~models.Q(source_claim=models.F("pk")), name="claim_not_its_own_source"

@@ -50,12 +50,7 @@ def claim_create(*, article: Article, start: int, end: int, label: Label, author
     except SelectionRefused as refused:
         raise ClaimRefused(str(refused)) from None
     claim = Claim(article=article, start=start, end=end, label=label, author=author)
-    claim._history_user = author
-    try:
-        with transaction.atomic():
-            claim.save()
-    except IntegrityError:
-        raise ClaimRefused(f"You have already marked this span as {label.name}.") from None
+    _save(claim, author, f"You have already marked this span as {label.name}.")
     return claim
 
 
@@ -70,12 +65,7 @@ def claim_update(*, claim_id: int, version: int, user: Any, changes: dict[str, A
         setattr(claim, name, value)
     _check_links(claim)
     claim.version += 1
-    claim._history_user = user
-    try:
-        with transaction.atomic():
-            claim.save()
-    except IntegrityError:
-        raise ClaimRefused(f"This span already carries your {claim.label.name} claim.") from None
+    _save(claim, user, f"This span already carries your {claim.label.name} claim.")
     return claim
 
 
@@ -85,6 +75,16 @@ def claim_delete(*, claim_id: int, version: int, user: Any) -> None:
     claim = _current(claim_id, version, user)
     claim._history_user = user
     claim.delete()
+
+
+def _save(claim: Claim, user: Any, duplicate_message: str) -> None:
+    """Save with the history naming `user`; the one constraint left to hit is uniqueness."""
+    claim._history_user = user
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        raise ClaimRefused(duplicate_message) from None
 
 
 def _current(claim_id: int, version: int, user: Any) -> Claim:

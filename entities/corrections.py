@@ -8,7 +8,7 @@ from django.db import transaction
 
 from newsroom.models import Article
 
-from .models import EntityMention, MentionStatus, Origin
+from .models import EntityMention, Origin, SpanStatus
 from .offsets import SelectionRefused, snap_to_tokens
 from .pipeline import ENTITY_LABELS
 
@@ -36,8 +36,8 @@ def mention_add(*, article: Article, start: int, end: int, label: str, user: Any
         origin=Origin.EDITOR,
         created_by=user,
     )
-    if mention.pk is None or mention.status != MentionStatus.ACCEPTED:
-        mention.status = MentionStatus.ACCEPTED
+    if mention.pk is None or mention.status != SpanStatus.ACCEPTED:
+        mention.status = SpanStatus.ACCEPTED
         _save(mention, user)
     return mention
 
@@ -55,9 +55,9 @@ def mention_decide(
 ) -> EntityMention:
     """Accept, reject or relabel a mention (relabelling also accepts it)."""
     if action == "accept":
-        mention.status = MentionStatus.ACCEPTED
+        mention.status = SpanStatus.ACCEPTED
     elif action == "reject":
-        mention.status = MentionStatus.REJECTED
+        mention.status = SpanStatus.REJECTED
     elif action == "relabel":
         if label not in ENTITY_LABELS:
             raise CorrectionRefused(f"Unknown entity label {label!r}.")
@@ -67,7 +67,7 @@ def mention_decide(
         if clash.exists():
             raise CorrectionRefused(f"This span is already tagged {label}.")
         mention.label = label
-        mention.status = MentionStatus.ACCEPTED
+        mention.status = SpanStatus.ACCEPTED
     else:
         raise CorrectionRefused(f"Unknown action {action!r}.")
     _save(mention, user)

@@ -12,7 +12,9 @@ class Origin(models.TextChoices):
     EDITOR = "editor", "Editor"
 
 
-class MentionStatus(models.TextChoices):
+class SpanStatus(models.TextChoices):
+    """Where a span stands: machine suggestions await an editor; editors' spans are accepted."""
+
     SUGGESTED = "suggested", "Suggested"
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"
@@ -25,20 +27,20 @@ class EntityMentionQuerySet(models.QuerySet):
 
     def untouched_suggestions(self) -> EntityMentionQuerySet:
         """The model's output no editor has acted on: what re-analysis may replace."""
-        return self.filter(origin=Origin.MODEL, status=MentionStatus.SUGGESTED)
+        return self.filter(origin=Origin.MODEL, status=SpanStatus.SUGGESTED)
 
     def touched(self) -> EntityMentionQuerySet:
         """Mentions an editor created, accepted or rejected: re-analysis never changes them."""
-        return self.exclude(origin=Origin.MODEL, status=MentionStatus.SUGGESTED)
+        return self.exclude(origin=Origin.MODEL, status=SpanStatus.SUGGESTED)
 
     def visible(self) -> EntityMentionQuerySet:
         """Mentions highlighted in the text (rejected ones are listed, not highlighted)."""
-        return self.exclude(status=MentionStatus.REJECTED)
+        return self.exclude(status=SpanStatus.REJECTED)
 
 
 class EntityMention(models.Model):
     Origin = Origin
-    Status = MentionStatus
+    Status = SpanStatus
 
     article = models.ForeignKey(
         "newsroom.Article", on_delete=models.CASCADE, related_name="entity_mentions"
@@ -48,7 +50,7 @@ class EntityMention(models.Model):
     end = models.PositiveIntegerField()
     label = models.CharField(max_length=32)
     origin = models.CharField(max_length=10, choices=Origin, default=Origin.MODEL)
-    status = models.CharField(max_length=10, choices=MentionStatus, default=MentionStatus.SUGGESTED)
+    status = models.CharField(max_length=10, choices=SpanStatus, default=SpanStatus.SUGGESTED)
     model_name = models.CharField(max_length=100, blank=True)
     model_version = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
@@ -86,7 +88,7 @@ class EntityMention(models.Model):
                 condition=models.Q(origin__in=Origin.values), name="mention_origin_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=MentionStatus.values), name="mention_status_valid"
+                condition=models.Q(status__in=SpanStatus.values), name="mention_status_valid"
             ),
         ]
         indexes = [models.Index(fields=["article", "start"], name="mention_article_start")]

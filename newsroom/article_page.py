@@ -16,9 +16,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from annotations.models import Claim, ClaimStatus, Label, LabelKind
+from annotations.models import Claim, Label, LabelKind
 from annotations.services import can_edit
-from entities.models import EntityMention, MentionStatus
+from entities.models import EntityMention, SpanStatus
 from entities.pipeline import ENTITY_LABELS
 
 from .models import AnalysisState, Article
@@ -55,7 +55,7 @@ def article_page_context(
     rows = _claim_rows(article, labels)
     for item in (*mentions, *([claim] if claim else [])):
         item.text = text[item.start : item.end]
-    visible_mentions = [m for m in mentions if m.status != MentionStatus.REJECTED]
+    visible_mentions = [m for m in mentions if m.status != SpanStatus.REJECTED]
     entity_counts = Counter(m.label for m in visible_mentions)
     return {
         "article": article,
@@ -65,7 +65,7 @@ def article_page_context(
         "legend": [(label, ENTITY_NAMES[label], entity_counts[label]) for label in ENTITY_LABELS],
         "entity_labels": [(label, ENTITY_NAMES[label]) for label in ENTITY_LABELS],
         "mentions": visible_mentions,
-        "rejected": [m for m in mentions if m.status == MentionStatus.REJECTED],
+        "rejected": [m for m in mentions if m.status == SpanStatus.REJECTED],
         "selected": mention,
         "selected_text": text[mention.start : mention.end] if mention else "",
         "error": error,
@@ -140,7 +140,7 @@ def _claim_rows(article: Article, labels: list[Label]) -> list[ClaimRow]:
     return [
         ClaimRow(pk, start, end, status, by_id[label_id])
         for pk, start, end, status, label_id in Claim.objects.for_article(article)
-        .exclude(status=ClaimStatus.REJECTED)
+        .exclude(status=SpanStatus.REJECTED)
         .values_list("pk", "start", "end", "status", "label_id")
     ]
 
