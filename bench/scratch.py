@@ -1,7 +1,8 @@
 """The scratch database every benchmark runs in: never the database you work in.
 
-For a PostgreSQL DATABASE_URL, `<name>_bench` on the same server, dropped, created and
-migrated on reset and dropped at the end; for SQLite (or none), a file in a temporary folder.
+For a PostgreSQL DATABASE_URL, `<name>_bench` (or another suffix) on the same server,
+dropped, created and migrated on reset and dropped at the end; for SQLite (or none), a file
+in a temporary folder.
 """
 
 from __future__ import annotations
@@ -32,11 +33,13 @@ class ScratchDatabase:
     path: Path | None = None  # SQLite: the scratch file
 
     @classmethod
-    def for_url(cls, database_url: str, workdir: Path) -> ScratchDatabase:
+    def for_url(cls, database_url: str, workdir: Path, suffix: str = "_bench") -> ScratchDatabase:
+        """`suffix` names the PostgreSQL scratch database, `<name><suffix>`: benchmarks that
+        may run at the same time each use their own."""
         parts = urlsplit(database_url)
         if parts.scheme in POSTGRES_SCHEMES:
             name = parts.path.lstrip("/") or "newsroom"
-            scratch = f"{name}_bench"
+            scratch = f"{name}{suffix}"
             server = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
             return cls(
                 url=urlunsplit(parts._replace(path=f"/{scratch}")),
