@@ -1,4 +1,4 @@
-"""Benchmark the spaCy analysis: the app's throughput against raw `nlp.pipe`, and workers.
+"""Benchmark the spaCy analysis: the app against raw `nlp.pipe`, then database workers.
 
 What it measures
     It builds N real-looking news articles (default 1,000) from the real Wikinews text
@@ -9,47 +9,53 @@ What it measures
     imported into a scratch database with `manage.py import_articles` while the tasks
     backend is django.tasks' DummyBackend, so the import queues no analysis (not timed).
 
-    Phase 1, one process each (a fresh subprocess per side, so peak memory is per side):
-    - raw: `get_pipeline().nlp.pipe(texts, batch_size=B)` over the stored texts, the same
-      pipeline with the same components enabled, reading each doc's entities (offsets and
+    Phase 1, one process: each side runs in a fresh subprocess of its own (so memory is
+    per side), over the same stored texts, with the same pipeline (`get_pipeline()`: only
+    the components NER needs) and the same batch size B:
+    - raw: one `nlp.pipe(texts, batch_size=B)`, reading each doc's entities (offsets and
       labels) as the app does;
+    - zoned: the same, one `nlp.pipe` per batch of B inside `nlp.memory_zone()`, as the app
+      runs spaCy, without the database (--no-zoned skips it): it splits the gap between
+      raw and app into what memory zones cost and what the app's own work costs;
     - app: the analysis task's code (`entities.tasks.analyse.call(batch)`, i.e.
       `analyse_articles`) over every batch of B article ids, database reads and writes
-      included, exactly as a worker runs one task.
-    Both print words per second (whitespace-separated words of the texts) and the ratio
+      included, as a worker runs its tasks.
+    It prints words per second (whitespace-separated words), CPU seconds and the ratio
     app / raw (the target is 0.9 or more), then the resident memory after each 1,000
-    articles and the peak (ru_maxrss): with spaCy's memory_zone the app's memory stays flat
-    over 10,000 articles, while raw `nlp.pipe` keeps every string it has seen. Model loading
-    and a warm-up call are outside the timings. With DEBUG on, Django logs every query of a
-    connection (up to 9,000); the app side clears that log after each batch, as Django does
-    between requests and as production (DEBUG off) never fills it.
+    articles: with memory zones the app's stays flat over 10,000 articles, while raw
+    `nlp.pipe` keeps every word it has seen. Peak RSS (ru_maxrss) includes loading the
+    model. Loading and a warm-up call are outside the timings. Under DEBUG Django logs
+    every query of a connection (up to 9,000); the app side clears that log after each
+    batch, as import_articles does, so that the figures are the app's and not DEBUG's.
 
-    Phase 2, PostgreSQL only: the articles are marked pending, their mentions deleted and
-    the analysis queued as real tasks (`analysis_enqueue`, django_tasks_db.DatabaseBackend);
+    Phase 2, PostgreSQL only: every article is made pending again with no mentions and the
+    analysis is queued as real tasks (`analysis_enqueue`, django_tasks_db.DatabaseBackend);
     then `manage.py db_worker --batch --no-startup-delay --no-reload --queue-name '*'` runs
     as 1 process until the queue is drained (the workers exit), and again, after the same
-    reset, as 2 concurrent processes. It prints words per second for each, counted on the
-    wall clock from starting the workers to the last one exiting (process start-up and
-    model loading included) and within the tasks (first task started to last finished),
-    and the ratio 2 vs 1 (the target is 1.6 or more).
+    reset, as 2 concurrent processes. It prints words per second for each, on the wall
+    clock from starting the workers to the last exit (start-up and model loading included)
+    and within the tasks (first task started to last finished), and the ratio 2 vs 1 (the
+    target is 1.6 or more).
 
-    It prints figures only and never fails on time; it fails if an article or task fails.
+    Timings on a shared machine vary from run to run: --repeat R runs every side and worker
+    count R times, in turn, and counts the fastest run of each (as timeit does), listing
+    them all. It prints figures only and never fails on time; it fails if analysis fails.
 
 The scratch database
-    Never the database you work in. If DATABASE_URL (or --database-url) is PostgreSQL, a
-    database named `<name>_nerbench` on the same server is dropped, created and migrated,
-    and dropped at the end; if it is SQLite or unset, a temporary file is used (phase 2 is
-    skipped: it needs PostgreSQL).
+    Never the database you work in (see bench/scratch.py): for a PostgreSQL DATABASE_URL
+    (or --database-url), `<name>_nerbench` on the same server, dropped, created and
+    migrated first and dropped at the end; for SQLite or none, a temporary file (phase 2 is
+    skipped: concurrent workers need PostgreSQL).
 
 Run it (from the project root)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom DEBUG=true \\
-        .venv/bin/python bench/ner_bench.py --n 1000       # both phases
+        .venv/bin/python bench/ner_bench.py --n 1000                 # both phases
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom DEBUG=true \\
-        .venv/bin/python bench/ner_bench.py --n 10000 --no-workers   # memory flatness
-    DEBUG=true .venv/bin/python bench/ner_bench.py --n 1000          # SQLite, phase 1
+        .venv/bin/python bench/ner_bench.py --n 10000 --no-workers   # memory over 10,000
+    DEBUG=true .venv/bin/python bench/ner_bench.py --n 1000          # SQLite: phase 1
 
     --batch-size sets both the nlp.pipe batch and the articles per task (default: the
-    configured ANALYSIS_BATCH_SIZE); --workers chooses the worker counts of phase 2.
+    configured ANALYSIS_BATCH_SIZE); --workers the worker counts of phase 2 (1,2).
 """
 
 from __future__ import annotations
@@ -383,18 +389,16 @@ SIDES = {
 
 def phase_one(
     database: ScratchDatabase, batch_size: int, sides: list[str], repeat: int
-) -> dict[str, Measurement]:
-    """Each side in a fresh process of its own, in turn, `repeat` rounds; the fastest run
-    of each side counts (as timeit does: the others were slowed by something else)."""
-    results: dict[str, Measurement] = {}
+) -> dict[str, list[Measurement]]:
+    """Every run of each side, each in a fresh process of its own, the sides in turn."""
+    runs: dict[str, list[Measurement]] = {side: [] for side in sides}
     for _ in range(repeat):
         for side in sides:
             run = Measurement(**call_child(side, database, batch_size, DUMMY_TASKS))
             if run.failed:
                 raise SystemExit(f"the app failed to analyse {run.failed} article(s)")
-            if side not in results or run.seconds < results[side].seconds:
-                results[side] = run
-    return results
+            runs[side].append(run)
+    return runs
 
 
 @dataclass
@@ -468,12 +472,17 @@ def run_workers(
 # --- Report -------------------------------------------------------------------------------
 
 
-def print_phase_one(results: dict[str, Measurement], batch_size: int) -> None:
+def print_phase_one(runs: dict[str, list[Measurement]], batch_size: int) -> None:
+    # The fastest run of each side counts, as with timeit: the others were slowed down by
+    # something else on the machine.
+    results = {side: min(side_runs, key=lambda m: m.seconds) for side, side_runs in runs.items()}
     raw, app = results["raw"], results["app"]
+    repeat = len(runs["raw"])
     print()
     print(
         f"Phase 1: one process, {raw.articles:,} articles, {raw.words:,} words, "
         f"{batch_size} articles per nlp.pipe batch and per task"
+        + (f"; fastest of {repeat} runs each" if repeat > 1 else "")
     )
     print(
         f"{'':<22}{'seconds':>9}{'words/s':>10}{'articles/s':>12}{'CPU s':>8}{'mentions':>10}"
@@ -485,6 +494,9 @@ def print_phase_one(results: dict[str, Measurement], batch_size: int) -> None:
             f"{m.cpu_seconds:>8.1f}{m.mentions:>10,}{m.start_rss_mb:>8.0f} MB"
             f"{m.peak_rss_mb:>7.0f} MB"
         )
+    if repeat > 1:
+        for side, side_runs in runs.items():
+            print(f"  {SIDES[side]} runs, s: " + ", ".join(f"{m.seconds:.1f}" for m in side_runs))
     print(
         f"app / raw: {app.rate / raw.rate:.2f} (target 0.9 or more); "
         f"in CPU time {raw.cpu_seconds / app.cpu_seconds:.2f}"
@@ -510,11 +522,14 @@ def print_phase_one(results: dict[str, Measurement], batch_size: int) -> None:
                 )
 
 
-def print_phase_two(runs: list[WorkerRun], batch_size: int) -> None:
+def print_phase_two(all_runs: dict[int, list[WorkerRun]], batch_size: int) -> None:
+    runs = [min(w_runs, key=lambda r: r.wall_seconds) for w_runs in all_runs.values()]
+    repeat = len(next(iter(all_runs.values())))
     print()
     print(
         f"Phase 2: db_worker processes draining {runs[0].tasks} tasks of {batch_size} articles "
         f"({runs[0].words:,} words); wall = start of the workers to the last exit"
+        + (f"; fastest of {repeat} runs each" if repeat > 1 else "")
     )
     print(
         f"{'workers':>7}{'wall s':>9}{'words/s':>10}{'in tasks s':>12}{'words/s':>10}"
@@ -526,6 +541,10 @@ def print_phase_two(runs: list[WorkerRun], batch_size: int) -> None:
             f"{run.workers:>7}{run.wall_seconds:>9.1f}{run.wall_rate:>10,.0f}"
             f"{run.task_seconds:>12.1f}{run.task_rate:>10,.0f}{peaks:>19} MB"
         )
+    if repeat > 1:
+        for workers, w_runs in all_runs.items():
+            walls = ", ".join(f"{r.wall_seconds:.1f}" for r in w_runs)
+            print(f"  {workers} worker(s) runs, wall s: {walls}")
     base = runs[0]
     for run in runs[1:]:
         print(
@@ -563,7 +582,8 @@ def main(argv: list[str] | None = None) -> None:
         "--repeat",
         type=int,
         default=1,
-        help="phase 1: run each side this many times, in turn, and keep the fastest (1)",
+        help="run each side (phase 1) and worker count (phase 2) this many times, in turn, "
+        "and count the fastest run (default 1)",
     )
     parser.add_argument("--no-workers", action="store_true", help="skip phase 2")
     parser.add_argument("--child", choices=(*SIDES, "queue", "tally"), help=argparse.SUPPRESS)
@@ -600,18 +620,19 @@ def main(argv: list[str] | None = None) -> None:
         database.reset()
         import_articles(path, args.n, database)
         sides = [side for side in SIDES if side != "zoned" or not args.no_zoned]
-        results = phase_one(database, batch_size, sides, args.repeat)
-        print_phase_one(results, batch_size)
+        runs = phase_one(database, batch_size, sides, args.repeat)
+        print_phase_one(runs, batch_size)
         if args.no_workers:
             pass
         elif database.vendor != "postgresql":
             print("\nPhase 2 skipped: concurrent workers need PostgreSQL.")
         else:
-            runs = [
-                run_workers(w, results["raw"].words, database, batch_size, workdir)
-                for w in worker_counts
-            ]
-            print_phase_two(runs, batch_size)
+            words = runs["raw"][0].words
+            worker_runs: dict[int, list[WorkerRun]] = {w: [] for w in worker_counts}
+            for _ in range(args.repeat):
+                for w in worker_counts:
+                    worker_runs[w].append(run_workers(w, words, database, batch_size, workdir))
+            print_phase_two(worker_runs, batch_size)
     finally:
         database.drop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import reset_queries
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -65,6 +66,8 @@ class Command(BaseCommand):
                 batch = ids[i : i + size]
                 if now:
                     report = analyse_articles(article_ids=batch)
+                    # Under DEBUG Django logs every query: the batches' INSERTs would pile up.
+                    reset_queries()
                     done += len(report.done)
                     failed += len(report.failed)
                     for pk, error in report.failed.items():
