@@ -62,6 +62,10 @@ class ClaimQuerySet(models.QuerySet):
         """Claims in one article, in reading order."""
         return self.filter(article=article).order_by("start", "-end", "pk")
 
+    def showing(self) -> ClaimQuerySet:
+        """The claims the page shows: every one not rejected."""
+        return self.exclude(status=SpanStatus.REJECTED)
+
     def by(self, user) -> ClaimQuerySet:
         """Claims one editor authored."""
         return self.filter(author=user)

@@ -47,7 +47,7 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ClaimRefused as refused:
         return _refuse(request, article, str(refused))
-    return _done(request, article, claim, touched=[(claim.start, claim.end)])
+    return _done(request, article, claim, touched=[(claim.start, claim.end)], labels={label.pk})
 
 
 @require_GET
@@ -68,6 +68,7 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     claim = get_object_or_404(
         Claim.objects.select_related("label", "article"), pk=claim_id, article=article
     )
+    label_before = claim.label_id
     form = ClaimForm(request.POST, claim=claim)
     if not form.is_valid():
         errors = "; ".join(
@@ -85,7 +86,13 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
         return _conflict(request, article, conflict)
     except ClaimRefused as refused:
         return _refuse(request, article, str(refused), claim=claim)
-    return _done(request, article, claim, touched=[(claim.start, claim.end)])
+    return _done(
+        request,
+        article,
+        claim,
+        touched=[(claim.start, claim.end)],
+        labels={label_before, claim.label_id},
+    )
 
 
 @require_POST
@@ -98,16 +105,40 @@ def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
         return _refuse(
             request, article, "The form is missing the claim's version; reload the page."
         )
-    span = Claim.objects.filter(pk=claim_id, article=article).values_list("start", "end").first()
+    found = (
+        Claim.objects.filter(pk=claim_id, article=article)
+        .values_list("start", "end", "label_id")
+        .first()
+    )
     try:
         claim_delete(claim_id=claim_id, version=version, user=request.user)
     except ClaimConflict as conflict:
         return _conflict(request, article, conflict)
-    return _done(request, article, None, touched=[span] if span else [])
+    if found is None:
+        return _done(request, article, None, touched=[], labels=set())
+    start, end, label_id = found
+    return _done(request, article, None, touched=[(start, end)], labels={label_id})
 
 
-def _done(request: HttpRequest, article: Article, claim: Claim | None, *, touched) -> HttpResponse:
-    return respond(request, article, claim=claim, touched=touched, anchor=_claim_anchor(claim))
+def _done(
+    request: HttpRequest,
+    article: Article,
+    claim: Claim | None,
+    *,
+    touched: list[tuple[int, int]],
+    labels: set[int],
+) -> HttpResponse:
+    """The answer to a claim action that changed the text ranges `touched` and the claims
+    list's groups of `labels`."""
+    return respond(
+        request,
+        article,
+        update="claim-update",
+        claim=claim,
+        touched=touched,
+        labels_touched=labels,
+        anchor=_claim_anchor(claim),
+    )
 
 
 def _refuse(
@@ -116,6 +147,7 @@ def _refuse(
     return respond(
         request,
         article,
+        update="claim-update",
         status=422,
         claim=claim,
         error=error,
@@ -129,10 +161,13 @@ def _conflict(request: HttpRequest, article: Article, conflict: ClaimConflict) -
     return respond(
         request,
         article,
+        update="claim-update",
         status=409,
         claim=current,
         conflict=_conflict_message(conflict),
         touched=[(current.start, current.end)] if current else [],
+        # Rare, and the other tab may have moved the claim to any label: refresh every group.
+        labels_touched=set(Label.objects.values_list("pk", flat=True)),
         anchor=_claim_anchor(current),
     )
 

@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--spans", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument(
+        "--profile", action="store_true", help="also print where claim creation spends its time"
+    )
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="annotate-bench-"))
@@ -179,6 +182,16 @@ def run(args: argparse.Namespace) -> None:
     page_queries, page_size = measure_queries(lambda: client.get(page_url))
     list_queries, list_size = measure_queries(lambda: client.get(list_url))
 
+    if args.profile:
+        import cProfile
+        import pstats
+
+        start, end = free[args.repeat + 1]
+        with cProfile.Profile() as profile:
+            create_queries and client.post(
+                create_url, {"start": start, "end": end, "label": "hedge"}, headers=htmx
+            )
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
     print(f"{args.repeat} requests each, server time in this process (Django test client):")
     print(summary("article list (baseline)", baseline, None, list_queries, list_size))
     print(summary("annotate page GET", page, base, page_queries, page_size))

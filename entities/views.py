@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from newsroom.article_page import article_page_context, respond
+from newsroom.article_page import article_page_context, mention_fragment_context, respond
 from newsroom.models import Article
 
 from .analysis import analysis_request
@@ -43,7 +43,7 @@ def mention_detail(request: HttpRequest, pk: int, mention_id: int) -> HttpRespon
     mention = get_object_or_404(EntityMention, pk=mention_id, article=article)
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}?mention={mention.pk}#mention-panel")
-    context = article_page_context(article, request.user, mention=mention)
+    context = mention_fragment_context(article, request.user, mention=mention, touched=[])
     return render(request, TEMPLATE + "#mention-panel", context)
 
 
@@ -85,7 +85,23 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _respond(request, article, mention=mention)
 
 
-def _respond(request: HttpRequest, article: Article, status: int = 200, **kwargs) -> HttpResponse:
-    mention = kwargs.get("mention")
+def _respond(
+    request: HttpRequest,
+    article: Article,
+    *,
+    mention: EntityMention | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The mention panel and, when a mention changed, its paragraphs and the entity list."""
     anchor = f"?mention={mention.pk}#mention-panel" if mention else ""
-    return respond(request, article, status=status, anchor=anchor, **kwargs)
+    return respond(
+        request,
+        article,
+        update="mention-update",
+        touched=[(mention.start, mention.end)] if mention and not error else [],
+        status=status,
+        anchor=anchor,
+        mention=mention,
+        error=error,
+    )

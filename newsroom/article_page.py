@@ -7,14 +7,15 @@ shows the same state the page would.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from typing import Any, NamedTuple
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
-from django.utils.text import Truncator
+from django.utils.safestring import SafeString, mark_safe
 
 from annotations.models import Claim, Label, LabelKind
 from annotations.services import can_edit
@@ -55,17 +56,15 @@ def article_page_context(
     rows = _claim_rows(article, labels)
     for item in (*mentions, *([claim] if claim else [])):
         item.text = text[item.start : item.end]
-    visible_mentions = [m for m in mentions if m.status != SpanStatus.REJECTED]
-    entity_counts = Counter(m.label for m in visible_mentions)
+    entities = _entity_summary(mentions)
     return {
         "article": article,
-        "text_html": render_text(text, _spans(visible_mentions, rows)),
-        **_claim_panel_context(user, claim, labels, rows, visible_mentions, text),
+        "text_html": render_text(text, _spans(entities["mentions"], rows)),
+        **_claim_panel_context(user, claim, labels, rows, entities["mentions"], text),
+        "claims_list_html": render_claims_list(text, labels, rows),
+        "claim_count": len(rows),
         "conflict": conflict,
-        "legend": [(label, ENTITY_NAMES[label], entity_counts[label]) for label in ENTITY_LABELS],
-        "entity_labels": [(label, ENTITY_NAMES[label]) for label in ENTITY_LABELS],
-        "mentions": visible_mentions,
-        "rejected": [m for m in mentions if m.status == SpanStatus.REJECTED],
+        **entities,
         "selected": mention,
         "selected_text": text[mention.start : mention.end] if mention else "",
         "error": error,
@@ -80,32 +79,25 @@ def claim_fragment_context(
     *,
     claim: Claim | None,
     touched: list[tuple[int, int]],
+    labels_touched: Collection[int] = (),
     error: str = "",
     conflict: str = "",
 ) -> dict[str, Any]:
-    """What a claim action swaps: the claim panel, the claims list and the touched paragraphs.
+    """What a claim action swaps: the claim panel, the claims list's groups of the labels it
+    touched, and the paragraphs overlapping the text ranges it touched.
 
-    Only the paragraphs overlapping `touched` are re-rendered, from the spans inside them,
-    so the cost of an action does not grow with the article.
+    Everything else stays as the page has it, so the cost of an action grows with neither
+    the article nor the number of its claims.
     """
     text = article.text
     labels = list(Label.objects.all())
-    rows = _claim_rows(article, labels)
     if claim is not None:
         claim.text = text[claim.start : claim.end]
-    paras = [
-        (i, lo, hi)
-        for i, (lo, hi) in enumerate(paragraphs(text))
-        if any(start < hi and end > lo for start, end in touched)
-    ]
-    html = []
-    if paras:
-        lo, hi = paras[0][1], paras[-1][2]
-        mentions = EntityMention.objects.filter(article=article, start__lt=hi, end__gt=lo)
-        in_range = [r for r in rows if r.start < hi and r.end > lo]
-        spans = _spans(list(mentions.visible()), in_range)
-        html = [render_paragraph(text, i, p_lo, p_hi, spans, oob=True) for i, p_lo, p_hi in paras]
+    html = _touched_paragraphs(article, labels, touched)
+    groups = [label for label in labels if label.pk in labels_touched]
+    group_rows = _claim_rows(article, labels, Q(label__in=groups)) if groups else []
     sources: list[EntityMention] = []
+    source_rows: list[ClaimRow] = []
     if claim is not None and claim.label.kind == LabelKind.SOURCE:
         sources = list(
             EntityMention.objects.for_article(article)
@@ -114,14 +106,77 @@ def claim_fragment_context(
         )
         for m in sources:
             m.text = text[m.start : m.end]
+    elif claim is not None and claim.label.kind == LabelKind.CUE:
+        source_rows = _claim_rows(article, labels, Q(label__kind=LabelKind.SOURCE))
     return {
         "article": article,
-        **_claim_panel_context(user, claim, labels, rows, sources, text),
+        **_claim_panel_context(user, claim, labels, source_rows, sources, text),
+        "claim_groups_html": [
+            render_claims_group(text, label, group_rows, oob=True) for label in groups
+        ],
+        "claim_count": Claim.objects.for_article(article).showing().count() if groups else None,
         "paragraph_html": html,
         "claim_error": error,
         "conflict": conflict,
         "oob": True,
     }
+
+
+def mention_fragment_context(
+    article: Article,
+    user: Any,
+    *,
+    mention: EntityMention | None,
+    touched: list[tuple[int, int]],
+    error: str = "",
+) -> dict[str, Any]:
+    """What an entity action swaps: the mention panel, the entity legend and list, and the
+    paragraphs overlapping the text ranges it touched."""
+    text = article.text
+    mentions = list(EntityMention.objects.for_article(article).select_related("updated_by"))
+    for item in mentions:
+        item.text = text[item.start : item.end]
+    return {
+        "article": article,
+        **_entity_summary(mentions),
+        "selected": mention,
+        "selected_text": text[mention.start : mention.end] if mention else "",
+        "mention_error": error,
+        "paragraph_html": _touched_paragraphs(article, list(Label.objects.all()), touched),
+        "oob": True,
+    }
+
+
+def _entity_summary(mentions: list[EntityMention]) -> dict[str, Any]:
+    """The entity legend with its counts and the list of mentions, rejected ones apart."""
+    visible = [m for m in mentions if m.status != SpanStatus.REJECTED]
+    counts = Counter(m.label for m in visible)
+    return {
+        "legend": [(label, ENTITY_NAMES[label], counts[label]) for label in ENTITY_LABELS],
+        "entity_labels": [(label, ENTITY_NAMES[label]) for label in ENTITY_LABELS],
+        "mentions": visible,
+        "rejected": [m for m in mentions if m.status == SpanStatus.REJECTED],
+    }
+
+
+def _touched_paragraphs(
+    article: Article, labels: list[Label], touched: list[tuple[int, int]]
+) -> list[SafeString]:
+    """The paragraphs overlapping the `touched` ranges, rendered from the spans inside them
+    for an out-of-band swap: the cost does not grow with the article."""
+    text = article.text
+    paras = [
+        (i, lo, hi)
+        for i, (lo, hi) in enumerate(paragraphs(text))
+        if any(start < hi and end > lo for start, end in touched)
+    ]
+    if not paras:
+        return []
+    lo, hi = paras[0][1], paras[-1][2]
+    mentions = EntityMention.objects.filter(article=article, start__lt=hi, end__gt=lo)
+    in_range = _claim_rows(article, labels, Q(start__lt=hi, end__gt=lo))
+    spans = _spans(list(mentions.visible()), in_range)
+    return [render_paragraph(text, i, p_lo, p_hi, spans, oob=True) for i, p_lo, p_hi in paras]
 
 
 class ClaimRow(NamedTuple):
@@ -134,14 +189,17 @@ class ClaimRow(NamedTuple):
     label: Label
 
 
-def _claim_rows(article: Article, labels: list[Label]) -> list[ClaimRow]:
+def _claim_rows(article: Article, labels: list[Label], where: Q | None = None) -> list[ClaimRow]:
     """The article's claims that show (not rejected), in reading order, as light rows."""
     by_id = {label.pk: label for label in labels}
+    claims = Claim.objects.for_article(article).showing()
+    if where is not None:
+        claims = claims.filter(where)
     return [
         ClaimRow(pk, start, end, status, by_id[label_id])
-        for pk, start, end, status, label_id in Claim.objects.for_article(article)
-        .exclude(status=SpanStatus.REJECTED)
-        .values_list("pk", "start", "end", "status", "label_id")
+        for pk, start, end, status, label_id in claims.values_list(
+            "pk", "start", "end", "status", "label_id"
+        )
     ]
 
 
@@ -164,11 +222,9 @@ def _claim_panel_context(
     mentions: list[EntityMention],
     text: str,
 ) -> dict[str, Any]:
-    """The label picker, the claim panel and the claims list."""
+    """The label picker and the claim panel; `rows` are the claims a cue may belong to."""
     return {
         "labels": labels,
-        "claims_list_html": render_claims_list(text, labels, rows),
-        "claim_count": len(rows),
         "selected_claim": claim,
         "can_edit_claim": claim is not None and can_edit(user, claim),
         "source_mentions": [m for m in mentions if m.label in SOURCE_ENTITY_LABELS],
@@ -184,61 +240,60 @@ def _claim_panel_context(
 
 
 def render_claims_list(text: str, labels: list[Label], rows: list[ClaimRow]) -> SafeString:
-    """The claims grouped by label in reading order (built here: it can hold thousands)."""
-    groups = []
-    for label in labels:
-        items = [r for r in rows if r.label.pk == label.pk]
-        if not items:
-            continue
-        groups.append(
-            format_html(
-                '<h3><span class="swatch claim-swatch lab-{}"></span>{} '
-                '<span class="muted">{}</span></h3><ol class="plain">{}</ol>',
-                label.slug,
-                label.name,
-                len(items),
-                format_html_join(
-                    "",
-                    '<li><a href="?claim={}#claim-panel" data-claim-link="{}">{}</a></li>',
-                    ((r.pk, r.pk, Truncator(text[r.start : r.end]).chars(60)) for r in items),
-                ),
-            )
-        )
+    """The claims grouped by label in reading order (built here: it can hold thousands).
+
+    Every label has its group, hidden while empty, so that an action can replace just the
+    groups it changed.
+    """
     # Every group is format_html output, so the join is safe.
-    return SafeString("".join(groups))
+    return SafeString("".join(render_claims_group(text, label, rows) for label in labels))
 
 
-def render_fragment(
-    request: HttpRequest,
-    article: Article,
-    fragment: str = "annotator",
-    status: int = 200,
-    **kwargs: Any,
-) -> HttpResponse:
-    """One fragment of the article page (the whole annotator by default), for an htmx swap."""
-    context = article_page_context(article, request.user, **kwargs)
-    return render(request, f"{TEMPLATE}#{fragment}", context, status=status)
+def render_claims_group(text: str, label: Label, rows: list[ClaimRow], oob: bool = False) -> str:
+    """One label's group of the claims list: the claims in `rows` that have this label."""
+    items = [r for r in rows if r.label.pk == label.pk]
+    return format_html(
+        '<div class="claims-group" id="claims-group-{}"{}{}><h3><span class="swatch claim-swatch'
+        ' lab-{}"></span>{} <span class="muted">{}</span></h3><ol class="plain">{}</ol></div>',
+        label.slug,
+        mark_safe(' hx-swap-oob="true"') if oob else "",
+        "" if items else mark_safe(" hidden"),
+        label.slug,
+        label.name,
+        len(items),
+        format_html_join(
+            "",
+            '<li><a href="?claim={}#claim-panel" data-claim-link="{}">{}</a></li>',
+            ((r.pk, r.pk, excerpt(text[r.start : r.end], 60)) for r in items),
+        ),
+    )
+
+
+def excerpt(text: str, length: int) -> str:
+    """`text` cut to `length` characters with an ellipsis (Truncator is slow on thousands)."""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+# The fragments an action can answer with, and what builds each one's context.
+UPDATES = {"claim-update": claim_fragment_context, "mention-update": mention_fragment_context}
 
 
 def respond(
     request: HttpRequest,
     article: Article,
     *,
+    update: str,
+    touched: list[tuple[int, int]],
     status: int = 200,
     anchor: str = "",
-    touched: list[tuple[int, int]] | None = None,
     **kwargs: Any,
 ) -> HttpResponse:
-    """After an action: for htmx the changed fragments, else back to the page (PRG).
-
-    Claim actions name the text ranges they `touched`: only those paragraphs, the claim panel
-    and the claims list are sent. Other actions swap the whole annotator.
-    """
-    if request.htmx and touched is not None:
-        context = claim_fragment_context(article, request.user, touched=touched, **kwargs)
-        return render(request, f"{TEMPLATE}#claim-update", context, status=status)
+    """After an action: for htmx the `update` fragment (the panel of the claim or mention,
+    and out of band what changed: the paragraphs overlapping `touched`, the list groups);
+    without JavaScript, back to the page (PRG) with any error as a message."""
     if request.htmx:
-        return render_fragment(request, article, status=status, **kwargs)
+        context = UPDATES[update](article, request.user, touched=touched, **kwargs)
+        return render(request, f"{TEMPLATE}#{update}", context, status=status)
     if kwargs.get("error") or kwargs.get("conflict"):
         messages.error(request, kwargs.get("error") or kwargs["conflict"])
     return redirect(article.get_absolute_url() + anchor)

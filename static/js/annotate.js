@@ -146,5 +146,6 @@ document.addEventListener("htmx:responseError", (event) => {
 });
 document.addEventListener("htmx:sendError", () => toast("The server cannot be reached. Check your connection and try again."));
 document.addEventListener("htmx:afterSwap", (event) => {
-  if (event.detail.target.id === "annotator" || event.target.id === "annotator") setSelection(null);
+  // A new entity was added from the selection: the selection is used up.
+  if (["annotator", "mention-panel"].includes(event.detail.target.id)) setSelection(null);
 });

@@ -51,15 +51,42 @@ def test_creating_a_claim_swaps_only_what_changed(editor_client, editor, seed_ar
     body = response.content.decode()
     claim = Claim.objects.get()
     assert (claim.start, claim.end, claim.author) == (start, end, editor)
-    # The claim's panel (the swap target), the claims list and the one paragraph it is in.
+    # The claim's panel (the swap target), its label's group of the claims list with the
+    # count, and the one paragraph it is in.
     assert body.lstrip().startswith('<section id="claim-panel"')
     assert "“Egyptian security sources”" in body and 'name="anonymity_reason"' in body
-    assert '<section id="claims-list" class="panel claims-list"' in body
-    assert 'aria-label="Claims" hx-swap-oob="true">' in body
+    assert body.count('class="claims-group"') == 1
+    assert (
+        '<div class="claims-group" id="claims-group-anonymous_source" hx-swap-oob="true">' in body
+    )
+    assert '<h2 id="claims-count" hx-swap-oob="true">Claims <span class="muted">(1)' in body
+    assert 'id="claims-empty" hx-swap-oob="true" hidden>' in body
     assert body.count('<span class="para" id="para-') == 1 and 'hx-swap-oob="true">' in body
     assert f'data-claim="{claim.pk}"' in body
     assert "failed state" not in body  # other paragraphs are not sent
     assert "<html" not in body and 'id="annotator"' not in body
+
+
+def test_relabelling_updates_both_groups_and_deleting_empties_one(editor_client, hedge):
+    response = edit(editor_client, hedge, label="denial")
+    body = response.content.decode()
+    assert response.status_code == 200
+    # The claim leaves the hedge group (now empty, hidden) and joins the denial group.
+    assert '<div class="claims-group" id="claims-group-hedge" hx-swap-oob="true" hidden>' in body
+    denial = body[body.index('id="claims-group-denial"') :]
+    assert f'data-claim-link="{hedge.pk}"' in denial[: denial.index("</div>")]
+    assert body.count('class="claims-group"') == 2
+
+    hedge.refresh_from_db()
+    response = editor_client.post(
+        reverse("claim_remove", args=[hedge.article_id, hedge.pk]),
+        {"version": hedge.version},
+        headers=HTMX,
+    )
+    body = response.content.decode()
+    assert '<div class="claims-group" id="claims-group-denial" hx-swap-oob="true" hidden>' in body
+    assert 'id="claims-empty" hx-swap-oob="true">No claims yet.' in body
+    assert "(0)" in body
 
 
 @pytest.mark.parametrize(
@@ -190,6 +217,30 @@ def test_the_page_takes_the_same_queries_however_many_claims(
     with django_assert_num_queries(len(few.captured_queries)):
         response = editor_client.get(url)
     assert response.content.decode().count("data-claim=") >= 1000
+
+
+def test_creating_a_claim_costs_the_same_however_many_claims(
+    editor_client, seed_article, editor, django_assert_num_queries
+):
+    url = reverse("claim_new", args=[seed_article.pk])
+
+    def create(phrase: str) -> str:
+        start, end = at(seed_article, phrase)
+        data = {"start": start, "end": end, "label": "hedge"}
+        return editor_client.post(url, data, headers=HTMX).content.decode()
+
+    with django_assert_num_queries(18) as few:
+        small = create("allegedly")
+    label = Label.objects.get(slug="denial")
+    # 1,000 claims in the first 1,003 characters, none in the paragraph the next one is in.
+    Claim.objects.bulk_create(
+        Claim(article=seed_article, start=i, end=i + 3, label=label, author=editor)
+        for i in range(1000)
+    )
+    with django_assert_num_queries(len(few.captured_queries)):
+        large = create("Hillary Clinton")
+    # The response does not carry the 1,000 claims of the other label either.
+    assert abs(len(large) - len(small)) < 2000 and "claims-group-denial" not in large
 
 
 def test_hostile_text_renders_as_text_on_the_annotate_page(editor_client, editor, db):

@@ -34,8 +34,11 @@ def test_accepting_rejecting_and_relabelling_swap_the_layer_and_record_who(
     response = update(editor_client, haftar, action="accept")
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.lstrip().startswith('<div id="annotator"') and "<html" not in body
-    assert 'class="ent ent-PERSON st-accepted"' in body
+    # The mention panel (the swap target), the entity list and the one paragraph it is in.
+    assert body.lstrip().startswith('<section id="mention-panel"') and "<html" not in body
+    assert '<details class="panel" id="entity-summary" hx-swap-oob="true">' in body
+    assert body.count('<span class="para" id="para-') == 1 and 'id="annotator"' not in body
+    assert f'class="ent ent-PERSON st-accepted" data-ent="{haftar.pk}"' in body
     haftar.refresh_from_db()
     assert (haftar.status, haftar.updated_by) == ("accepted", editor)
 
@@ -46,7 +49,9 @@ def test_accepting_rejecting_and_relabelling_swap_the_layer_and_record_who(
     body = update(editor_client, haftar, action="reject").content.decode()
     haftar.refresh_from_db()
     assert haftar.status == "rejected"
-    assert f'data-id="{haftar.pk}"' not in body  # no longer highlighted, listed as rejected
+    # No longer highlighted in its paragraph, listed as rejected.
+    assert 'id="para-' in body and f'data-ent="{haftar.pk}"' not in body
+    assert "Khalifa Haftar</s></a> <span class=\"muted\">ORG, rejected" in body
     history = list(
         haftar.history.order_by("history_date").values_list(
             "status", "label", "history_user__username"
