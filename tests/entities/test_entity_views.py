@@ -51,7 +51,7 @@ def test_accepting_rejecting_and_relabelling_swap_the_layer_and_record_who(
     assert haftar.status == "rejected"
     # No longer highlighted in its paragraph, listed as rejected.
     assert 'id="para-' in body and f'data-ent="{haftar.pk}"' not in body
-    assert "Khalifa Haftar</s></a> <span class=\"muted\">ORG, rejected" in body
+    assert 'Khalifa Haftar</s></a> <span class="muted">ORG, rejected' in body
     history = list(
         haftar.history.order_by("history_date").values_list(
             "status", "label", "history_user__username"
