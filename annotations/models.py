@@ -9,6 +9,10 @@ from simple_history.models import HistoricalRecords
 
 from entities.models import SpanStatus
 
+# Keys the annotate page keeps for itself: accept and reject the open suggestion.
+ACCEPT_KEY, REJECT_KEY = "y", "x"
+RESERVED_KEYS = (ACCEPT_KEY, REJECT_KEY)
+
 
 class LabelKind(models.TextChoices):
     SOURCE = "source", "Source mention"
@@ -31,7 +35,14 @@ class Label(models.Model):
     shortcut = models.CharField(
         max_length=1,
         unique=True,
-        validators=[RegexValidator(r"^[a-z0-9]$", "One lower-case letter or digit.")],
+        validators=[
+            RegexValidator(r"^[a-z0-9]$", "One lower-case letter or digit."),
+            RegexValidator(
+                f"^[{''.join(RESERVED_KEYS)}]$",
+                "That key accepts or rejects a suggestion; choose another.",
+                inverse_match=True,
+            ),
+        ],
         help_text="The key that applies this label to the selected text.",
     )
     kind = models.CharField(max_length=10, choices=LabelKind)
@@ -65,6 +76,20 @@ class ClaimQuerySet(models.QuerySet):
     def showing(self) -> ClaimQuerySet:
         """The claims the page shows: every one not rejected."""
         return self.exclude(status=SpanStatus.REJECTED)
+
+    def suggested(self) -> ClaimQuerySet:
+        """Rule suggestions nobody has accepted or rejected yet."""
+        return self.filter(status=SpanStatus.SUGGESTED)
+
+    def next_after(self, claim: Claim) -> Claim | None:
+        """The first of these claims after `claim` in reading order."""
+        return (
+            self.exclude(pk=claim.pk)
+            .filter(
+                models.Q(start__gt=claim.start) | models.Q(start=claim.start, end__lt=claim.end)
+            )
+            .first()
+        )
 
     def by(self, user) -> ClaimQuerySet:
         """Claims one editor authored."""
@@ -137,6 +162,13 @@ class Claim(models.Model):
             models.UniqueConstraint(
                 fields=["article", "start", "end", "label", "author"],
                 name="claim_unique_span_label_author",
+            ),
+            # Authorless claims are the rules' suggestions: NULLs never collide above, so
+            # this one keeps the rules from suggesting the same span and label twice.
+            models.UniqueConstraint(
+                fields=["article", "start", "end", "label"],
+                condition=models.Q(author__isnull=True),
+                name="claim_unique_rule_span_label",
             ),
         ]
         indexes = [models.Index(fields=["article", "start"], name="claim_article_start")]

@@ -1,4 +1,5 @@
-"""Claim workflows: create, edit and delete, with the server judging offsets and versions."""
+"""Claim workflows: create, edit and delete, accept or reject the rules' suggestions, with
+the server judging offsets and versions."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from entities.offsets import SelectionRefused, snap_to_tokens
 from newsroom.models import Article
 from newsroom.roles import is_admin
 
-from .models import Claim, Label, LabelKind
+from .models import Claim, Label, LabelKind, SpanStatus
 
 EDITABLE = (
     "label",
@@ -63,6 +64,9 @@ def claim_update(*, claim_id: int, version: int, user: Any, changes: dict[str, A
         raise ClaimRefused(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
     for name, value in changes.items():
         setattr(claim, name, value)
+    if claim.status == SpanStatus.SUGGESTED:
+        # Editing a suggestion is reviewing it: it becomes the editor's claim.
+        claim.status, claim.author = SpanStatus.ACCEPTED, user
     _check_links(claim)
     claim.version += 1
     _save(claim, user, f"This span already carries your {claim.label.name} claim.")
@@ -75,6 +79,53 @@ def claim_delete(*, claim_id: int, version: int, user: Any) -> None:
     claim = _current(claim_id, version, user)
     claim._history_user = user
     claim.delete()
+
+
+@transaction.atomic
+def suggestion_decide(*, claim_id: int, version: int, user: Any, accept: bool) -> Claim:
+    """Accept a rule suggestion (it becomes `user`'s claim, origin still `rule`) or reject it
+    (it stays, rejected, so re-analysis does not suggest it again). A suggestion that
+    duplicates a claim `user` already has is folded into that claim, which is returned."""
+    claim = _current(claim_id, version, user)
+    if claim.status != SpanStatus.SUGGESTED:
+        raise ClaimRefused(f"This suggestion was already {claim.get_status_display().lower()}.")
+    if accept:
+        own = _own_duplicate(claim, user)
+        if own is not None:
+            claim._history_user = user
+            claim.delete()
+            return own
+        claim.author = user
+    claim.status = SpanStatus.ACCEPTED if accept else SpanStatus.REJECTED
+    claim.version += 1
+    _save(claim, user, "This suggestion duplicates another claim; reload the page.")
+    return claim
+
+
+@transaction.atomic
+def suggestions_accept_all(*, article: Article, label: Label, user: Any) -> list[Claim]:
+    """Accept every open suggestion of `label` in the article; return the claims that now
+    hold them (suggestions duplicating `user`'s own claims are folded into those)."""
+    accepted = []
+    for claim in Claim.objects.for_article(article).suggested().filter(label=label):
+        accepted.append(
+            suggestion_decide(claim_id=claim.pk, version=claim.version, user=user, accept=True)
+        )
+    return accepted
+
+
+def _own_duplicate(claim: Claim, user: Any) -> Claim | None:
+    return (
+        Claim.objects.select_related("label")
+        .filter(
+            article_id=claim.article_id,
+            start=claim.start,
+            end=claim.end,
+            label_id=claim.label_id,
+            author=user,
+        )
+        .first()
+    )
 
 
 def _save(claim: Claim, user: Any, duplicate_message: str) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +14,15 @@ from newsroom.models import Article
 
 from .forms import ClaimForm, LabelForm
 from .models import Claim, Label
-from .services import ClaimConflict, ClaimRefused, claim_create, claim_delete, claim_update
+from .services import (
+    ClaimConflict,
+    ClaimRefused,
+    claim_create,
+    claim_delete,
+    claim_update,
+    suggestion_decide,
+    suggestions_accept_all,
+)
 
 
 def _claim_anchor(claim: Claim | None) -> str:
@@ -120,6 +130,59 @@ def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     return _done(request, article, None, touched=[(start, end)], labels={label_id})
 
 
+@require_POST
+@permission_required("annotations.change_claim", raise_exception=True)
+def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
+    """Accept or reject one suggestion; the panel then opens the next one."""
+    article = get_object_or_404(Article, pk=pk)
+    claim = get_object_or_404(Claim.objects.select_related("label"), pk=claim_id, article=article)
+    decision = request.POST.get("decision", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return _refuse(request, article, "The form is missing the claim's version; reload.")
+    if decision not in ("accept", "reject"):
+        return _refuse(request, article, "Choose accept or reject.", claim=claim)
+    try:
+        decided = suggestion_decide(
+            claim_id=claim.pk, version=version, user=request.user, accept=decision == "accept"
+        )
+    except ClaimConflict as conflict:
+        return _conflict(request, article, conflict)
+    except ClaimRefused as refused:
+        return _refuse(request, article, str(refused), claim=claim)
+    after = Claim.objects.for_article(article).suggested().select_related("label")
+    upcoming = after.next_after(decided) or after.first()
+    return _done(
+        request,
+        article,
+        upcoming or (decided if decision == "accept" else None),
+        touched=[(claim.start, claim.end)],
+        labels={claim.label_id},
+        decided=decided,
+    )
+
+
+@require_POST
+@permission_required("annotations.change_claim", raise_exception=True)
+def suggestions_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept every open suggestion of one label in the article."""
+    article = get_object_or_404(Article, pk=pk)
+    label = Label.objects.filter(slug=request.POST.get("label", "")).first()
+    if label is None:
+        return _refuse(request, article, "Unknown label; reload the page.")
+    accepted = suggestions_accept_all(article=article, label=label, user=request.user)
+    return _done(
+        request,
+        article,
+        None,
+        touched=[(c.start, c.end) for c in accepted],
+        labels={label.pk},
+        decided_count=len(accepted),
+        decided_label=label,
+    )
+
+
 def _done(
     request: HttpRequest,
     article: Article,
@@ -127,9 +190,10 @@ def _done(
     *,
     touched: list[tuple[int, int]],
     labels: set[int],
+    **done: Any,
 ) -> HttpResponse:
     """The answer to a claim action that changed the text ranges `touched` and the claims
-    list's groups of `labels`."""
+    list's groups of `labels`; `done` says what a review did, for the panel's message."""
     return respond(
         request,
         article,
@@ -138,6 +202,7 @@ def _done(
         touched=touched,
         labels_touched=labels,
         anchor=_claim_anchor(claim),
+        **done,
     )
 
 

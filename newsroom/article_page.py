@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from annotations.models import Claim, Label, LabelKind
+from annotations.models import ACCEPT_KEY, REJECT_KEY, Claim, Label, LabelKind
 from annotations.services import can_edit
 from entities.models import EntityMention, SpanStatus
 from entities.pipeline import ENTITY_LABELS
@@ -82,6 +82,9 @@ def claim_fragment_context(
     labels_touched: Collection[int] = (),
     error: str = "",
     conflict: str = "",
+    decided: Claim | None = None,
+    decided_count: int | None = None,
+    decided_label: Label | None = None,
 ) -> dict[str, Any]:
     """What a claim action swaps: the claim panel, the claims list's groups of the labels it
     touched, and the paragraphs overlapping the text ranges it touched.
@@ -116,10 +119,25 @@ def claim_fragment_context(
         ],
         "claim_count": Claim.objects.for_article(article).showing().count() if groups else None,
         "paragraph_html": html,
+        "review_message": _review_message(text, decided, decided_count, decided_label),
+        # After a review the panel moves on to the next suggestion: the page scrolls to it.
+        "flash_claim": claim.pk if claim and decided and claim.pk != decided.pk else None,
         "claim_error": error,
         "conflict": conflict,
         "oob": True,
     }
+
+
+def _review_message(
+    text: str, decided: Claim | None, count: int | None, label: Label | None
+) -> str:
+    if decided is not None:
+        verb = "Accepted" if decided.status == SpanStatus.ACCEPTED else "Rejected"
+        return f"{verb} “{excerpt(text[decided.start : decided.end], 40)}” ({decided.label.name})."
+    if count is not None and label is not None:
+        noun = "suggestion" if count == 1 else "suggestions"
+        return f"Accepted {count} {label.name} {noun}."
+    return ""
 
 
 def mention_fragment_context(
@@ -223,9 +241,19 @@ def _claim_panel_context(
     text: str,
 ) -> dict[str, Any]:
     """The label picker and the claim panel; `rows` are the claims a cue may belong to."""
+    suggested = claim is not None and claim.status == SpanStatus.SUGGESTED
     return {
         "labels": labels,
         "selected_claim": claim,
+        "accept_key": ACCEPT_KEY,
+        "reject_key": REJECT_KEY,
+        "label_suggestions": (
+            Claim.objects.filter(article_id=claim.article_id, label_id=claim.label_id)
+            .suggested()
+            .count()
+            if suggested
+            else 0
+        ),
         "can_edit_claim": claim is not None and can_edit(user, claim),
         "source_mentions": [m for m in mentions if m.label in SOURCE_ENTITY_LABELS],
         "source_claims": [
@@ -252,19 +280,34 @@ def render_claims_list(text: str, labels: list[Label], rows: list[ClaimRow]) -> 
 def render_claims_group(text: str, label: Label, rows: list[ClaimRow], oob: bool = False) -> str:
     """One label's group of the claims list: the claims in `rows` that have this label."""
     items = [r for r in rows if r.label.pk == label.pk]
+    suggested = sum(r.status == SpanStatus.SUGGESTED for r in items)
     return format_html(
         '<div class="claims-group" id="claims-group-{}"{}{}><h3><span class="swatch claim-swatch'
-        ' lab-{}"></span>{} <span class="muted">{}</span></h3><ol class="plain">{}</ol></div>',
+        ' lab-{}"></span>{} <span class="muted">{}</span>{}</h3><ol class="plain">{}</ol></div>',
         label.slug,
         mark_safe(' hx-swap-oob="true"') if oob else "",
         "" if items else mark_safe(" hidden"),
         label.slug,
         label.name,
         len(items),
+        format_html(' <span class="muted suggested-count">({} suggested)</span>', suggested)
+        if suggested
+        else "",
         format_html_join(
             "",
-            '<li><a href="?claim={}#claim-panel" data-claim-link="{}">{}</a></li>',
-            ((r.pk, r.pk, excerpt(text[r.start : r.end], 60)) for r in items),
+            '<li{}><a href="?claim={}#claim-panel" data-claim-link="{}"{}>{}</a></li>',
+            (
+                (
+                    mark_safe(' class="suggested"') if r.status == SpanStatus.SUGGESTED else "",
+                    r.pk,
+                    r.pk,
+                    mark_safe(' title="Suggested by the rules"')
+                    if r.status == SpanStatus.SUGGESTED
+                    else "",
+                    excerpt(text[r.start : r.end], 60),
+                )
+                for r in items
+            ),
         ),
     )
 

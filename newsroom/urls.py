@@ -36,6 +36,16 @@ urlpatterns = [
         claim_views.claim_remove,
         name="claim_remove",
     ),
+    path(
+        "articles/<int:pk>/claims/<int:claim_id>/review/",
+        claim_views.suggestion_review,
+        name="suggestion_review",
+    ),
+    path(
+        "articles/<int:pk>/suggestions/accept/",
+        claim_views.suggestions_accept,
+        name="suggestions_accept",
+    ),
     path("labels/", claim_views.label_list, name="label_list"),
     path("labels/new/", claim_views.label_edit, name="label_new"),
     path("labels/<int:label_id>/", claim_views.label_edit, name="label_edit"),

@@ -109,6 +109,13 @@ document.addEventListener("keydown", (event) => {
     event.preventDefault();
     return;
   }
+  // With a suggestion open and nothing selected, its accept and reject keys review it.
+  const review = document.querySelector(`#claim-panel:not([hidden]) [data-review-key="${CSS.escape(event.key.toLowerCase())}"]`);
+  if (review && !current) {
+    event.preventDefault();
+    review.click();
+    return;
+  }
   if (!current) return;
   const button = document.querySelector(`.label-button[data-key="${CSS.escape(event.key.toLowerCase())}"]`);
   if (button) {
@@ -148,4 +155,7 @@ document.addEventListener("htmx:sendError", () => toast("The server cannot be re
 document.addEventListener("htmx:afterSwap", (event) => {
   // A new entity was added from the selection: the selection is used up.
   if (["annotator", "mention-panel"].includes(event.detail.target.id)) setSelection(null);
+  // After a review the panel holds the next suggestion: bring it into view.
+  const next = document.querySelector("#claim-panel[data-flash]");
+  if (next) flash(next.dataset.flash);
 });
