@@ -44,7 +44,8 @@ def _conflict_message(conflict: ClaimConflict) -> str:
 @permission_required("annotations.add_claim", raise_exception=True)
 def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
-    label = Label.objects.filter(slug=request.POST.get("label", "")).first()
+    labels = list(Label.objects.all())  # the response shows them all: one query for both
+    label = next((lb for lb in labels if lb.slug == request.POST.get("label", "")), None)
     try:
         start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
     except ValueError:
@@ -57,7 +58,14 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ClaimRefused as refused:
         return _refuse(request, article, str(refused))
-    return _done(request, article, claim, touched=[(claim.start, claim.end)], labels={label.pk})
+    return _done(
+        request,
+        article,
+        claim,
+        touched=[(claim.start, claim.end)],
+        groups={label.pk},
+        labels=labels,
+    )
 
 
 @require_GET
@@ -101,7 +109,7 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
         article,
         claim,
         touched=[(claim.start, claim.end)],
-        labels={label_before, claim.label_id},
+        groups={label_before, claim.label_id},
     )
 
 
@@ -125,9 +133,9 @@ def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     except ClaimConflict as conflict:
         return _conflict(request, article, conflict)
     if found is None:
-        return _done(request, article, None, touched=[], labels=set())
+        return _done(request, article, None, touched=[], groups=set())
     start, end, label_id = found
-    return _done(request, article, None, touched=[(start, end)], labels={label_id})
+    return _done(request, article, None, touched=[(start, end)], groups={label_id})
 
 
 @require_POST
@@ -158,7 +166,7 @@ def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpRespo
         article,
         upcoming or (decided if decision == "accept" else None),
         touched=[(claim.start, claim.end)],
-        labels={claim.label_id},
+        groups={claim.label_id},
         decided=decided,
     )
 
@@ -177,7 +185,7 @@ def suggestions_accept(request: HttpRequest, pk: int) -> HttpResponse:
         article,
         None,
         touched=[(c.start, c.end) for c in accepted],
-        labels={label.pk},
+        groups={label.pk},
         decided_count=len(accepted),
         decided_label=label,
     )
@@ -189,18 +197,19 @@ def _done(
     claim: Claim | None,
     *,
     touched: list[tuple[int, int]],
-    labels: set[int],
+    groups: set[int],
     **done: Any,
 ) -> HttpResponse:
     """The answer to a claim action that changed the text ranges `touched` and the claims
-    list's groups of `labels`; `done` says what a review did, for the panel's message."""
+    list's groups of the label ids `groups`; `done` says what a review did (for the panel's
+    message) or passes the labels the view already has."""
     return respond(
         request,
         article,
         update="claim-update",
         claim=claim,
         touched=touched,
-        labels_touched=labels,
+        labels_touched=groups,
         anchor=_claim_anchor(claim),
         **done,
     )

@@ -187,11 +187,12 @@ def run(args: argparse.Namespace) -> None:
         import pstats
 
         start, end = free[args.repeat + 1]
-        with cProfile.Profile() as profile:
-            create_queries and client.post(
-                create_url, {"start": start, "end": end, "label": "hedge"}, headers=htmx
-            )
+        with cProfile.Profile() as profile, CaptureQueriesContext(connection) as ctx:
+            client.post(create_url, {"start": start, "end": end, "label": "hedge"}, headers=htmx)
         pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+        print("its queries, slowest first (ms):")
+        for query in sorted(ctx.captured_queries, key=lambda q: -float(q["time"])):
+            print(f"  {float(query['time']) * 1000:6.2f}  {query['sql'][:110]}")
     print(f"{args.repeat} requests each, server time in this process (Django test client):")
     print(summary("article list (baseline)", baseline, None, list_queries, list_size))
     print(summary("annotate page GET", page, base, page_queries, page_size))

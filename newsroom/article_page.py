@@ -85,6 +85,7 @@ def claim_fragment_context(
     decided: Claim | None = None,
     decided_count: int | None = None,
     decided_label: Label | None = None,
+    labels: list[Label] | None = None,
 ) -> dict[str, Any]:
     """What a claim action swaps: the claim panel, the claims list's groups of the labels it
     touched, and the paragraphs overlapping the text ranges it touched.
@@ -93,7 +94,8 @@ def claim_fragment_context(
     the article nor the number of its claims.
     """
     text = article.text
-    labels = list(Label.objects.all())
+    if labels is None:
+        labels = list(Label.objects.all())
     if claim is not None:
         claim.text = text[claim.start : claim.end]
     html = _touched_paragraphs(article, labels, touched)
