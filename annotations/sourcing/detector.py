@@ -480,7 +480,9 @@ class SourcingDetector:
         elif negated:
             return None  # "did not dispute", "never denied"
         label = spec["family"]
-        if label == DENIAL and spec["id"] == "denial_deny" and not self._is_denial(verb):
+        if label == DENIAL and (
+            self._refused(verb) or (spec["id"] == "denial_deny" and not self._is_denial(verb))
+        ):
             return None
         if label == NO_COMMENT and "complement" in nodes:
             complement = doc[nodes["complement"]]
@@ -524,9 +526,13 @@ class SourcingDetector:
         for child in verb.children:
             if child.dep_ == "dobj" and child.lemma_.lower() in self.lex["deny_refusal_objects"]:
                 return False
-        if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in self.lex["refusal_verbs"]:
-            return False  # "declined to confirm or deny" is no comment
         return _subject_of(verb) is not None
+
+    def _refused(self, verb: Token) -> bool:
+        """'declined to confirm or deny': a refusal to comment, not a denial."""
+        while verb.dep_ == "conj" and verb.head is not verb:
+            verb = verb.head
+        return verb.dep_ == "xcomp" and verb.head.lemma_.lower() in self.lex["refusal_verbs"]
 
     # --- Anonymity --------------------------------------------------------------------------
 

@@ -217,6 +217,19 @@ def test_a_no_comment_cue_links_to_the_subject_of_the_verb_it_is_conjoined_to(nl
     assert source.label == "anonymous_source" and source.affiliation == "Egyptian"
 
 
+def test_declining_to_confirm_or_deny_is_no_comment_not_a_denial(run):
+    found = run("The company declined to confirm or deny the report.")
+    assert labelled(found, "no_comment") == ["declined to confirm or deny the report"]
+    assert labelled(found, "denial") == []
+
+
+def test_a_known_person_described_by_role_is_named(run):
+    assert run("The former chief executive has denied wrongdoing.") == [
+        ("The former chief executive", "named_source"),
+        ("denied", "denial"),
+    ]
+
+
 def test_declining_to_be_named_is_anonymity_not_no_comment(run):
     found = run("A senior engineer, who declined to be named, said the bridge had been inspected.")
     assert found == [("A senior engineer", "anonymous_source")]
