@@ -81,6 +81,10 @@ class ClaimQuerySet(models.QuerySet):
         """Rule suggestions nobody has accepted or rejected yet."""
         return self.filter(status=SpanStatus.SUGGESTED)
 
+    def untouched_suggestions(self) -> ClaimQuerySet:
+        """The rules' suggestions nobody has acted on: what re-analysis may replace."""
+        return self.filter(origin=ClaimOrigin.RULE, status=SpanStatus.SUGGESTED)
+
     def next_after(self, claim: Claim) -> Claim | None:
         """The first of these claims after `claim` in reading order."""
         return (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -11,6 +11,8 @@ from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
+from annotations.sourcing import Suggestion
+from annotations.suggestions import suggestions_replace
 from newsroom.models import AnalysisState, Article
 
 from .models import EntityMention
@@ -25,10 +27,16 @@ class AnalysisReport:
     done: list[int] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)
     mentions: int = 0
+    suggestions: int = 0
+
+    def add(self, written: tuple[int, int]) -> None:
+        self.mentions += written[0]
+        self.suggestions += written[1]
 
 
 def analyse_articles(*, article_ids: Sequence[int]) -> AnalysisReport:
-    """Pre-tag entities in these articles, replacing only the model's untouched suggestions.
+    """Pre-tag entities and suggest sourcing claims in these articles, replacing only the
+    model's and the rules' untouched suggestions.
 
     The batch goes through spaCy in one `nlp.pipe` pass and is written in one transaction,
     so a worker that dies mid-batch leaves the articles as they were. If the batch fails,
@@ -43,7 +51,7 @@ def analyse_articles(*, article_ids: Sequence[int]) -> AnalysisReport:
         analysis_state=AnalysisState.RUNNING, analysis_started_at=timezone.now(), analysis_error=""
     )
     try:
-        report.mentions += _analyse_batch(ids)
+        report.add(_analyse_batch(ids))
         report.done.extend(ids)
     except Exception as batch_error:
         if len(ids) == 1:
@@ -52,7 +60,7 @@ def analyse_articles(*, article_ids: Sequence[int]) -> AnalysisReport:
             return report
         for pk in ids:
             try:
-                report.mentions += _analyse_batch([pk])
+                report.add(_analyse_batch([pk]))
                 report.done.append(pk)
             except Exception as exc:
                 _mark_failed(pk, exc)
@@ -60,35 +68,34 @@ def analyse_articles(*, article_ids: Sequence[int]) -> AnalysisReport:
     return report
 
 
-def _analyse_batch(ids: list[int]) -> int:
+def _analyse_batch(ids: list[int]) -> tuple[int, int]:
     pipeline = get_pipeline()
     rows = list(Article.objects.filter(pk__in=ids).values_list("pk", "text"))
     found: list[tuple[int, list[tuple[int, int, str]]]] = []
-    # memory_zone frees the strings spaCy interns for these texts, keeping workers flat.
+    suggested: list[tuple[int, list[Suggestion]]] = []
+    # memory_zone frees the strings spaCy interns for these texts, keeping workers flat;
+    # nothing of a Doc is kept past it (the detector returns plain offsets).
     with pipeline.nlp.memory_zone():
         docs = pipeline.nlp.pipe(
             (text for _, text in rows), batch_size=settings.ANALYSIS_BATCH_SIZE
         )
         for (pk, _), doc in zip(rows, docs, strict=True):
-            found.append(
-                (
-                    pk,
-                    [
-                        (e.start_char, e.end_char, e.label_)
-                        for e in doc.ents
-                        if e.label_ in ENTITY_LABELS
-                    ],
-                )
-            )
+            ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            found.append((pk, [e for e in ents if e[2] in ENTITY_LABELS]))
+            suggested.append((pk, pipeline.detector(doc)))
     pipeline.warm_tokenizer(text for _, text in rows)
-    return _write(found, model_name=pipeline.name, model_version=pipeline.version)
+    return _write(found, suggested, model_name=pipeline.name, model_version=pipeline.version)
 
 
 @transaction.atomic
 def _write(
-    found: Iterable[tuple[int, list[tuple[int, int, str]]]], *, model_name: str, model_version: str
-) -> int:
-    found = list(found)
+    found: list[tuple[int, list[tuple[int, int, str]]]],
+    suggested: list[tuple[int, list[Suggestion]]],
+    *,
+    model_name: str,
+    model_version: str,
+) -> tuple[int, int]:
+    """Entities first, then the sourcing suggestions that link to them, then the state."""
     ids = [pk for pk, _ in found]
     mentions = EntityMention.objects.filter(article_id__in=ids)
     # Spans an editor created, accepted or rejected stay as they are; the model does not
@@ -102,10 +109,11 @@ def _write(
         if (pk, start, end, label) not in kept
     ]
     _insert_suggestions(new, model_name=model_name, model_version=model_version)
+    claims = suggestions_replace(found=suggested)
     Article.objects.filter(pk__in=ids).update(
         analysis_state=AnalysisState.DONE, analysed_at=timezone.now(), analysis_error=""
     )
-    return len(new)
+    return len(new), claims
 
 
 # The columns that differ from one suggestion to the next; see _insert_suggestions.

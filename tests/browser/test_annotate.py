@@ -19,6 +19,8 @@ MULTI = (
 
 @pytest.fixture
 def seed(seed_article):
+    """The seed article with no rule suggestions: these tests count the editor's claims."""
+    Claim.objects.filter(article=seed_article).delete()
     return seed_article
 
 
@@ -73,7 +75,7 @@ def test_offsets_after_emoji_and_in_arabic(page, editor, db):
         select_text(page, phrase)
         page.keyboard.press(key)
         page.locator("#claim-panel").get_by_text(f"“{phrase}”").wait_for()
-    got = {article.text[c.start : c.end]: (c.start, c.end) for c in Claim.objects.all()}
+    got = {article.text[c.start : c.end]: (c.start, c.end) for c in Claim.objects.by(editor)}
     for phrase in ("officials said", "مسؤولون طلبوا عدم الكشف عن هويتهم"):
         start = MULTI.index(phrase)
         assert got[phrase] == (start, start + len(phrase))
@@ -153,6 +155,43 @@ def test_a_refused_action_shows_a_message(page, console_problems, editor, other_
     console_problems[:] = [p for p in console_problems if "403" not in p]  # provoked
     claim.refresh_from_db()
     assert claim.version == 1
+
+
+def test_reviewing_suggestions_with_the_keys(page, console_problems, editor, seed_article):
+    text = seed_article.text
+    reuters, officials = text.index("Reuters"), text.index("The U.S. officials")
+    first = Claim.objects.get(article=seed_article, start=reuters, label__slug="outlet")
+    second = Claim.objects.get(
+        article=seed_article, start=officials, label__slug="anonymous_source"
+    )
+    open_article(page, editor, seed_article)
+    page.locator(f'#article-text mark[data-claim="{first.pk}"]').first.click()
+    panel = page.locator("#claim-panel")
+    panel.get_by_text("suggested by the sourcing rules").wait_for()
+
+    page.keyboard.press("y")  # accept: the panel moves on to the next suggestion
+    panel.get_by_text("Accepted “Reuters” (Outlet). Next suggestion:").wait_for()
+    page.locator(f'#article-text mark.cst-accepted[data-claim="{first.pk}"]').wait_for()
+    first.refresh_from_db()
+    assert (first.status, first.author) == ("accepted", editor)
+
+    # Move on to "The U.S. officials" and reject it with x: it leaves the text.
+    page.locator(f'[data-claim-link="{second.pk}"]').click()
+    panel.get_by_text("“The U.S. officials”").wait_for()
+    page.keyboard.press("x")
+    panel.get_by_text("Rejected “The U.S. officials”").wait_for()
+    page.locator(f'#article-text mark[data-claim="{second.pk}"]').wait_for(state="detached")
+    second.refresh_from_db()
+    assert second.status == "rejected"
+
+    page.reload()
+    hedges = Claim.objects.filter(article=seed_article, label__slug="hedge", status="suggested")
+    count = hedges.count()
+    page.locator(f'#article-text mark[data-claim="{hedges.first().pk}"]').first.click()
+    panel.get_by_role("button", name=f"Accept all {count} suggested “Hedge”").click()
+    panel.get_by_text(f"Accepted {count} Hedge suggestions.").wait_for()
+    assert not hedges.exists()
+    assert console_problems == []
 
 
 def test_hostile_article_text_runs_no_script(page, editor, db):

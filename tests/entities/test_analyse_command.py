@@ -40,7 +40,8 @@ def test_by_default_it_analyses_what_was_never_analysed(
 
 
 def test_now_runs_in_this_process(articles):
-    assert "Analysed 1 article(s); 0 failed." in run("--article", str(articles[0].pk), "--now")
+    out = run("--article", str(articles[0].pk), "--now")
+    assert "Analysed 1 article(s): 2 entity and 0 sourcing suggestion(s); 0 failed." in out
     assert EntityMention.objects.filter(article=articles[0]).exists()
     assert not EntityMention.objects.filter(article=articles[1]).exists()
 

@@ -26,11 +26,21 @@ def test_unset_it_prefers_the_official_model_and_falls_back_to_the_pypi_one(sett
     assert pipeline.model_name() == "en_core_web_sm"
 
 
-def test_the_pipeline_loads_once_and_runs_only_what_ner_needs():
+def test_the_pipeline_loads_once_and_runs_only_what_ner_and_the_detector_need():
     first = pipeline.get_pipeline()
     assert pipeline.get_pipeline() is first
-    assert first.nlp.pipe_names == ["ner"]
+    # The parse the sourcing detector reads, and NER; senter is not needed (the parser
+    # sets sentences), so it does not run.
+    assert first.nlp.pipe_names == [
+        "tok2vec",
+        "tagger",
+        "parser",
+        "attribute_ruler",
+        "lemmatizer",
+        "ner",
+    ]
     assert first.version == "3.8.0"
+    assert first.detector is not None
 
 
 def test_the_check_passes_with_the_installed_model():

@@ -61,7 +61,7 @@ class Command(BaseCommand):
         with tqdm(
             total=len(ids), unit="article", disable=no_progress, file=self.stderr._out
         ) as bar:
-            done = failed = tasks = 0
+            done = failed = tasks = mentions = suggestions = 0
             for i in range(0, len(ids), size):
                 batch = ids[i : i + size]
                 if now:
@@ -70,6 +70,8 @@ class Command(BaseCommand):
                     reset_queries()
                     done += len(report.done)
                     failed += len(report.failed)
+                    mentions += report.mentions
+                    suggestions += report.suggestions
                     for pk, error in report.failed.items():
                         self.stderr.write(f"article {pk}: {error}")
                 else:
@@ -78,7 +80,12 @@ class Command(BaseCommand):
                 bar.update(len(batch))
         if now:
             style = self.style.SUCCESS if not failed else self.style.WARNING
-            self.stdout.write(style(f"Analysed {done} article(s); {failed} failed."))
+            self.stdout.write(
+                style(
+                    f"Analysed {done} article(s): {mentions} entity and {suggestions} sourcing"
+                    f" suggestion(s); {failed} failed."
+                )
+            )
         else:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -1,0 +1,82 @@
+"""The rules' sourcing suggestions as claims: written by the analysis, beside the entities.
+
+The detector (annotations.sourcing) reads each doc of the analysis' one `nlp.pipe` pass;
+this module turns its suggestions into `Claim` rows (origin `rule`, status `suggested`, no
+author) in the analysis' transaction, after the entity mentions, so that a source can link to
+its mention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from entities.models import EntityMention
+
+from .models import Claim, ClaimOrigin, Label, LabelKind, SpanStatus
+from .sourcing import Suggestion
+
+REASON_MAX = Claim._meta.get_field("anonymity_reason").max_length
+AFFILIATION_MAX = Claim._meta.get_field("affiliation").max_length
+
+
+@transaction.atomic
+def suggestions_replace(*, found: Sequence[tuple[int, Sequence[Suggestion]]]) -> int:
+    """Replace the untouched rule suggestions of these articles with the detector's `found`
+    (article id, its suggestions); return how many were written.
+
+    Claims an editor made, and suggestions someone accepted or rejected, stay as they are,
+    and the rules do not suggest their span and label again. A source is linked to the
+    entity mention at its offsets (unless rejected); a cue to the suggestion of its source.
+    Labels an admin has removed are skipped.
+    """
+    ids = [pk for pk, _ in found]
+    labels = {label.slug: label for label in Label.objects.all()}
+    Claim.objects.filter(article_id__in=ids).untouched_suggestions().delete()
+    taken = set(
+        Claim.objects.filter(article_id__in=ids).values_list(
+            "article_id", "start", "end", "label__slug"
+        )
+    )
+    mentions = {
+        (pk, start, end): mention_id
+        for pk, start, end, mention_id in EntityMention.objects.filter(article_id__in=ids)
+        .visible()
+        .values_list("article_id", "start", "end", "id")
+    }
+    made: dict[tuple[int, int], Claim] = {}
+    for pk, suggestions in found:
+        for i, s in enumerate(suggestions):
+            label = labels.get(s.label)
+            if label is None or (pk, s.start, s.end, s.label) in taken:
+                continue
+            taken.add((pk, s.start, s.end, s.label))
+            made[pk, i] = Claim(
+                article_id=pk,
+                start=s.start,
+                end=s.end,
+                label=label,
+                origin=ClaimOrigin.RULE,
+                status=SpanStatus.SUGGESTED,
+                anonymity_reason=s.anonymity_reason[:REASON_MAX],
+                affiliation=s.affiliation[:AFFILIATION_MAX],
+                source_mention_id=mentions.get((pk, *s.entity)) if s.entity else None,
+            )
+    Claim.objects.bulk_create(made.values())
+    linked = []
+    for pk, suggestions in found:
+        for i, s in enumerate(suggestions):
+            cue, source = made.get((pk, i)), made.get((pk, s.source))
+            # Only a cue links to a source claim (a pronoun source's antecedent is not kept).
+            if (
+                cue is not None
+                and source is not None
+                and source is not cue
+                and cue.label.kind == LabelKind.CUE
+                and source.label.kind == LabelKind.SOURCE
+            ):
+                cue.source_claim_id = source.pk
+                linked.append(cue)
+    Claim.objects.bulk_update(linked, ["source_claim"])
+    return len(made)
