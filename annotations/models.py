@@ -179,3 +179,96 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label.slug} {self.start}-{self.end}"
+
+
+class ReviewAction(models.TextChoices):
+    SUBMIT = "submit", "Submitted for review"
+    SEND_BACK = "send_back", "Sent back"
+    APPROVE = "approve", "Approved"
+    REOPEN = "reopen", "Reopened"
+    COMMENT = "comment", "Commented"
+    ASSIGN = "assign", "Assigned"
+    UNASSIGN = "unassign", "Unassigned"
+
+
+class ReviewEventQuerySet(models.QuerySet):
+    def for_article(self, article) -> ReviewEventQuerySet:
+        """One article's review events, oldest first: the thread as it happened."""
+        return self.filter(article=article).select_related("actor").order_by("created_at", "pk")
+
+
+class ReviewEvent(models.Model):
+    """One step of an article's review: a transition (with its before and after status), a
+    comment, or an assignment. Together they are the article's review thread and audit."""
+
+    Action = ReviewAction
+
+    article = models.ForeignKey(
+        "newsroom.Article", on_delete=models.CASCADE, related_name="review_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=12, choices=ReviewAction)
+    status_before = models.CharField(max_length=20, blank=True)
+    status_after = models.CharField(max_length=20, blank=True)
+    comment = models.TextField(blank=True)
+    # Whom an assignment concerns.
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReviewEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=ReviewAction.values), name="review_action_valid"
+            ),
+            # A comment event without words would be an empty bubble in the thread.
+            models.CheckConstraint(
+                condition=~models.Q(action="comment", comment=""), name="review_comment_has_text"
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "created_at"], name="review_article_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor}"
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def for_editor(self, user) -> AssignmentQuerySet:
+        """What one editor has been given to annotate."""
+        return self.filter(editor=user)
+
+
+class Assignment(models.Model):
+    """An editor asked to annotate an article (two or more: double annotation)."""
+
+    article = models.ForeignKey(
+        "newsroom.Article", on_delete=models.CASCADE, related_name="assignments"
+    )
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "editor"], name="assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.editor}"

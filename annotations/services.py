@@ -14,6 +14,7 @@ from newsroom.models import Article
 from newsroom.roles import is_admin
 
 from .models import Claim, Label, LabelKind, SpanStatus
+from .review import check_editable
 
 EDITABLE = (
     "label",
@@ -49,6 +50,7 @@ def claim_create(*, article: Article, start: int, end: int, label: Label, author
     Its one write (the claim and its history row) is atomic in `_save`; no outer block, so
     the hot path of the annotate page pays for no savepoint.
     """
+    check_editable(article, error=ClaimRefused)
     try:
         start, end = snap_to_tokens(article.text, start, end)
     except SelectionRefused as refused:
@@ -150,6 +152,7 @@ def _current(claim_id: int, version: int, user: Any) -> Claim:
         raise PermissionDenied("Only its author or an admin can change this claim.")
     if claim.version != version:
         raise ClaimConflict(claim)
+    check_editable(claim.article_id, error=ClaimRefused)
     return claim
 
 

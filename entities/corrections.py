@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from annotations.review import check_editable
 from newsroom.models import Article
 
 from .models import EntityMention, Origin, SpanStatus
@@ -20,6 +21,7 @@ class CorrectionRefused(Exception):
 @transaction.atomic
 def mention_add(*, article: Article, start: int, end: int, label: str, user: Any) -> EntityMention:
     """Add (or confirm) a mention at an editor's selection, snapped out to whole tokens."""
+    check_editable(article, error=CorrectionRefused)
     if label not in ENTITY_LABELS:
         raise CorrectionRefused(f"Unknown entity label {label!r}.")
     try:
@@ -54,6 +56,7 @@ def mention_decide(
     *, mention: EntityMention, action: str, user: Any, label: str = ""
 ) -> EntityMention:
     """Accept, reject or relabel a mention (relabelling also accepts it)."""
+    check_editable(mention.article_id, error=CorrectionRefused)
     if action == "accept":
         mention.status = SpanStatus.ACCEPTED
     elif action == "reject":

@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from annotations.models import ACCEPT_KEY, REJECT_KEY, Claim, Label, LabelKind
+from annotations.review import review_panel_context
 from annotations.services import can_edit
 from entities.models import EntityMention, SpanStatus
 from entities.pipeline import ENTITY_LABELS
@@ -58,6 +59,7 @@ def article_page_context(
         item.text = text[item.start : item.end]
     entities = _entity_summary(mentions)
     return {
+        **review_panel_context(article, user),
         "article": article,
         "text_html": render_text(text, _spans(entities["mentions"], rows)),
         **_claim_panel_context(user, claim, labels, rows, entities["mentions"], text),

@@ -191,5 +191,10 @@ class Article(models.Model):
         )
 
     @property
+    def read_only(self) -> bool:
+        """Approved articles are frozen until an admin reopens them."""
+        return self.status == ArticleStatus.APPROVED
+
+    @property
     def word_count(self) -> int:
         return len(self.text.split())

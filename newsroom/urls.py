@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from annotations import review_views
 from annotations import views as claim_views
 from entities import views as entity_views
 
@@ -46,6 +47,11 @@ urlpatterns = [
         claim_views.suggestions_accept,
         name="suggestions_accept",
     ),
+    path("articles/<int:pk>/review/", review_views.review_step, name="review_step"),
+    path("articles/<int:pk>/comments/", review_views.review_comment, name="review_comment"),
+    path("articles/<int:pk>/assign/", review_views.review_assign, name="review_assign"),
+    path("articles/<int:pk>/history/", review_views.article_history, name="article_history"),
+    path("queue/", review_views.review_queue, name="review_queue"),
     path("labels/", claim_views.label_list, name="label_list"),
     path("labels/new/", claim_views.label_edit, name="label_new"),
     path("labels/<int:label_id>/", claim_views.label_edit, name="label_edit"),

@@ -1,0 +1,102 @@
+"""An article's audit history: review steps and every change to its claims and entities,
+each with who, when, and what it was before and after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from entities.models import EntityMention
+from newsroom.models import Article, ArticleStatus
+
+from .models import Claim, Label, ReviewAction, ReviewEvent
+
+# The claim fields whose changes the history shows, with their names on the page.
+CLAIM_FIELDS = {
+    "label": "label",
+    "status": "status",
+    "start": "start",
+    "end": "end",
+    "anonymity_reason": "anonymity reason",
+    "affiliation": "affiliation",
+    "source_count": "sources",
+    "note": "note",
+    "source_mention": "source entity",
+    "source_claim": "belongs to source",
+}
+MENTION_FIELDS = {"label": "label", "status": "status"}
+KINDS = {"+": "added", "~": "changed", "-": "deleted"}
+
+
+@dataclass
+class Entry:
+    when: datetime
+    who: Any
+    what: str
+    subject: str = ""
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, before, after)
+    comment: str = ""
+
+
+def article_history_entries(article: Article) -> list[Entry]:
+    """Everything that happened to the article's review and annotations, newest first."""
+    text = article.text
+    entries = [_review_entry(e) for e in ReviewEvent.objects.for_article(article)]
+    labels = {label.pk: label.name for label in Label.objects.all()}
+    claims = Claim.history.filter(article_id=article.pk).select_related("history_user")
+    entries += _diffs(claims.order_by("id", "history_date", "history_id"), text, "claim", labels)
+    mentions = EntityMention.history.filter(article_id=article.pk).select_related("history_user")
+    entries += _diffs(mentions.order_by("id", "history_date", "history_id"), text, "entity", {})
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+def _review_entry(event: ReviewEvent) -> Entry:
+    entry = Entry(event.created_at, event.actor, event.get_action_display(), comment=event.comment)
+    if event.status_before or event.status_after:
+        entry.changes.append(("status", _status(event.status_before), _status(event.status_after)))
+    if event.action in (ReviewAction.ASSIGN, ReviewAction.UNASSIGN) and event.editor:
+        entry.subject = event.editor.get_username()
+    return entry
+
+
+def _diffs(records: Any, text: str, kind: str, labels: dict[int, str]) -> list[Entry]:
+    """One entry per historical record, with its changes against the record before it."""
+    fields = CLAIM_FIELDS if kind == "claim" else MENTION_FIELDS
+    entries = []
+    previous = None
+    for record in records:
+        if previous is not None and previous.id != record.id:
+            previous = None
+        label = labels.get(record.label_id, "") if kind == "claim" else record.label
+        entry = Entry(
+            record.history_date,
+            record.history_user,
+            f"{kind.capitalize()} {KINDS.get(record.history_type, 'changed')}",
+            subject=f"{label} “{text[record.start : record.end][:80]}”",
+        )
+        if previous is not None and record.history_type == "~":
+            for change in record.diff_against(previous, included_fields=list(fields)).changes:
+                entry.changes.append(
+                    (
+                        fields[change.field],
+                        _show(change.field, change.old, labels),
+                        _show(change.field, change.new, labels),
+                    )
+                )
+        entries.append(entry)
+        previous = record
+    return entries
+
+
+def _show(name: str, value: Any, labels: dict[int, str]) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "label" and labels:
+        return labels.get(value, str(value))
+    return str(value)
+
+
+def _status(value: str) -> str:
+    return ArticleStatus(value).label if value else "—"

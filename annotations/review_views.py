@@ -1,0 +1,135 @@
+"""The review workflow's pages: steps, comments and assignments on the article page, the
+queue, and the article's history."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_GET, require_POST
+
+from newsroom.models import Article, ArticleStatus, Outlet
+from newsroom.roles import is_admin
+
+from .history import article_history_entries
+from .models import ReviewAction
+from .review import (
+    ReviewConflict,
+    ReviewRefused,
+    article_assign,
+    article_comment,
+    article_transition,
+)
+
+REVIEW_ANCHOR = "#review"
+
+
+@require_POST
+@permission_required("newsroom.change_article", raise_exception=True)
+def review_step(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        messages.error(request, "The form is missing the article's version; reload the page.")
+        return _back(article)
+    try:
+        article = article_transition(
+            article_id=article.pk,
+            action=action,
+            user=request.user,
+            version=version,
+            comment=request.POST.get("comment", ""),
+        )
+    except (ReviewRefused, ReviewConflict) as refused:
+        messages.error(request, str(refused))
+        return _back(article)
+    messages.success(
+        request,
+        f"{ReviewAction(action).label}: the article is now {article.get_status_display().lower()}.",
+    )
+    return _back(article)
+
+
+@require_POST
+@permission_required("newsroom.change_article", raise_exception=True)
+def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        article_comment(article=article, user=request.user, text=request.POST.get("comment", ""))
+    except ReviewRefused as refused:
+        messages.error(request, str(refused))
+    return _back(article)
+
+
+@require_POST
+@permission_required("newsroom.review_article", raise_exception=True)
+def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        ids = [int(v) for v in request.POST.getlist("editors")]
+        article_assign(article=article, editor_ids=ids, user=request.user)
+    except ValueError:
+        messages.error(request, "Pick editors from the list.")
+    except ReviewRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Assignments saved.")
+    return _back(article)
+
+
+@require_GET
+@permission_required("newsroom.view_article", raise_exception=True)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Editors: what is assigned to them and not approved. Admins: what waits for review."""
+    admin = is_admin(request.user)
+    mine = (
+        Article.objects.filter(assignments__editor=request.user)
+        .exclude(status=ArticleStatus.APPROVED)
+        .select_related("outlet")
+        .order_by("status", "-updated_at")
+    )
+    context = {"mine": mine[:200], "admin": admin}
+    if admin:
+        waiting = Article.objects.with_status(ArticleStatus.IN_REVIEW).select_related("outlet")
+        outlet = request.GET.get("outlet", "")
+        editor = request.GET.get("editor", "")
+        since = parse_date(request.GET.get("since", "") or "") if request.GET.get("since") else None
+        if outlet.isdigit():
+            waiting = waiting.filter(outlet_id=int(outlet))
+        if editor.isdigit():
+            waiting = waiting.filter(assignments__editor_id=int(editor))
+        if since is not None:
+            waiting = waiting.filter(updated_at__date__gte=since)
+        page = Paginator(waiting.order_by("updated_at", "pk"), 50).get_page(request.GET.get("page"))
+        context.update(
+            page=page,
+            outlets=Outlet.objects.order_by("name"),
+            editors=get_user_model()
+            .objects.filter(groups__name__in=["editor", "admin"])
+            .distinct()
+            .order_by("username"),
+            filters={
+                "outlet": outlet,
+                "editor": editor,
+                "since": since.isoformat() if since else "",
+            },
+        )
+    return render(request, "annotations/review_queue.html", context)
+
+
+@require_GET
+@permission_required("newsroom.view_article", raise_exception=True)
+def article_history(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    page = Paginator(article_history_entries(article), 100).get_page(request.GET.get("page"))
+    return render(request, "annotations/article_history.html", {"article": article, "page": page})
+
+
+def _back(article: Article) -> HttpResponse:
+    return redirect(article.get_absolute_url() + REVIEW_ANCHOR)

@@ -1,0 +1,172 @@
+"""The review workflow: every transition allowed and refused by role, the audit it writes,
+comments, assignments and the queue, and approved articles being read-only."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from annotations.models import Claim, Label, ReviewEvent
+from annotations.review import READ_ONLY
+from annotations.services import ClaimRefused, claim_create
+from entities.corrections import CorrectionRefused, mention_add
+from newsroom.models import Article
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def step(client, article, action, comment="", version=None):
+    article.refresh_from_db()
+    data = {"action": action, "version": version or article.version, "comment": comment}
+    return client.post(reverse("review_step", args=[article.pk]), data, follow=True)
+
+
+def status(article) -> str:
+    article.refresh_from_db()
+    return article.status
+
+
+def test_the_whole_round_with_every_refusal(seed_article, editor, admin_user):
+    ed, ad = client_for(editor), client_for(admin_user)
+
+    # Only admins approve, send back or reopen; a draft cannot be approved.
+    assert step(ed, seed_article, "approve").status_code == 403
+    assert "cannot be approved now" in step(ad, seed_article, "approve").content.decode()
+    assert status(seed_article) == "draft"
+
+    assert "now in review" in step(ed, seed_article, "submit").content.decode()
+    assert "cannot be submitted" in step(ed, seed_article, "submit").content.decode()
+    assert step(ed, seed_article, "send_back", "fix it").status_code == 403
+    # Sending back needs a comment.
+    assert "needs a comment" in step(ad, seed_article, "send_back", "  ").content.decode()
+    assert status(seed_article) == "in_review"
+    step(ad, seed_article, "send_back", "Name the ministry's spokesperson.")
+    assert status(seed_article) == "changes_requested"
+
+    # The editor sees the comment on the article, and resubmits.
+    page = ed.get(seed_article.get_absolute_url()).content.decode()
+    assert "Name the ministry&#x27;s spokesperson." in page and "ada</strong> sent back" in page
+    step(ed, seed_article, "submit")
+    step(ad, seed_article, "approve")
+    assert status(seed_article) == "approved"
+    assert step(ed, seed_article, "reopen").status_code == 403
+    step(ad, seed_article, "reopen")
+    assert status(seed_article) == "draft"
+
+    events = list(
+        ReviewEvent.objects.filter(article=seed_article).values_list(
+            "action", "actor__username", "status_before", "status_after", "comment"
+        )
+    )
+    assert events == [
+        ("submit", "erin", "draft", "in_review", ""),
+        ("send_back", "ada", "in_review", "changes_requested", "Name the ministry's spokesperson."),
+        ("submit", "erin", "changes_requested", "in_review", ""),
+        ("approve", "ada", "in_review", "approved", ""),
+        ("reopen", "ada", "approved", "draft", ""),
+    ]
+    seed_article.refresh_from_db()
+    assert seed_article.version == 6  # every step bumps it
+
+
+def test_a_stale_step_is_refused_and_changes_nothing(seed_article, editor, admin_user):
+    step(client_for(editor), seed_article, "submit")
+    response = step(client_for(admin_user), seed_article, "approve", version=1)
+    assert "changed since you opened it" in response.content.decode()
+    assert status(seed_article) == "in_review"
+    assert ReviewEvent.objects.count() == 1
+
+
+def test_an_approved_article_is_read_only(seed_article, editor, admin_user):
+    hedge = Label.objects.get(slug="hedge")
+    start = seed_article.text.index("allegedly")
+    claim = claim_create(
+        article=seed_article, start=start, end=start + 9, label=hedge, author=editor
+    )
+    Article.objects.filter(pk=seed_article.pk).update(status="approved")
+    seed_article.refresh_from_db()
+
+    with pytest.raises(ClaimRefused, match="approved and read-only"):
+        claim_create(article=seed_article, start=0, end=9, label=hedge, author=editor)
+    with pytest.raises(CorrectionRefused, match="approved and read-only"):
+        mention_add(article=seed_article, start=0, end=9, label="ORG", user=editor)
+    ed = client_for(editor)
+    edit = ed.post(
+        reverse("claim_edit", args=[seed_article.pk, claim.pk]),
+        {"version": 1, "label": "hedge", "note": "late"},
+        headers={"HX-Request": "true"},
+    )
+    assert edit.status_code == 422 and READ_ONLY in edit.content.decode()
+    claim.refresh_from_db()
+    assert claim.note == ""
+    page = ed.get(seed_article.get_absolute_url()).content.decode()
+    # No label picker, no entity form; the page says why.
+    assert 'id="claim-create"' not in page and 'id="add-mention"' not in page
+    assert "read-only until an admin reopens" in page
+
+
+def test_comments_thread_escaped_and_refused_when_empty(seed_article, editor):
+    ed = client_for(editor)
+    url = reverse("review_comment", args=[seed_article.pk])
+    ed.post(url, {"comment": "<script>alert(1)</script> check para 3"})
+    assert "Write a comment first" in ed.post(url, {"comment": " "}, follow=True).content.decode()
+    page = ed.get(seed_article.get_absolute_url()).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; check para 3" in page
+    assert "<script>alert(1)" not in page
+    assert ReviewEvent.objects.get().action == "comment"
+
+
+def test_assignment_limits_who_submits_and_fills_the_queue(
+    seed_article, editor, other_editor, admin_user
+):
+    ad, ed, other = client_for(admin_user), client_for(editor), client_for(other_editor)
+    url = reverse("review_assign", args=[seed_article.pk])
+    assert ed.post(url, {"editors": [editor.pk]}).status_code == 403
+    ad.post(url, {"editors": [editor.pk]})
+    assert list(seed_article.assignments.values_list("editor__username", flat=True)) == ["erin"]
+
+    assert step(other, seed_article, "submit").status_code == 403  # not assigned
+    queue = ed.get(reverse("review_queue")).content.decode()
+    assert seed_article.title in queue
+    assert seed_article.title not in other.get(reverse("review_queue")).content.decode()
+
+    step(ed, seed_article, "submit")
+    admin_queue = ad.get(reverse("review_queue")).content.decode()
+    assert "1 article waiting" in admin_queue and seed_article.title in admin_queue
+    filtered = ad.get(reverse("review_queue"), {"editor": other_editor.pk}).content.decode()
+    assert "Nothing waits for review with these filters" in filtered
+
+    # Two assignees: double annotation; unassigning is recorded too.
+    ad.post(url, {"editors": [editor.pk, other_editor.pk]})
+    ad.post(url, {"editors": [other_editor.pk]})
+    actions = list(
+        ReviewEvent.objects.filter(action__in=["assign", "unassign"]).values_list(
+            "action", "editor__username"
+        )
+    )
+    assert actions == [("assign", "erin"), ("assign", "bo"), ("unassign", "erin")]
+
+
+def test_the_history_shows_steps_and_claim_changes_before_and_after(
+    seed_article, editor, admin_user
+):
+    hedge = Label.objects.get(slug="hedge")
+    start = seed_article.text.index("allegedly")
+    claim = claim_create(
+        article=seed_article, start=start, end=start + 9, label=hedge, author=editor
+    )
+    ed = client_for(editor)
+    ed.post(
+        reverse("claim_edit", args=[seed_article.pk, claim.pk]),
+        {"version": 1, "label": "denial", "note": "checked"},
+        headers={"HX-Request": "true"},
+    )
+    step(ed, seed_article, "submit")
+    history = ed.get(reverse("article_history", args=[seed_article.pk])).content.decode()
+    assert "Submitted for review" in history and "Draft → In review" in history
+    assert "Claim changed" in history and "label:</span> Hedge → Denial" in history
+    assert "note:</span> — → checked" in history and "Claim added" in history
+    assert Claim.objects.filter(pk=claim.pk, label__slug="denial").exists()
