@@ -18,12 +18,20 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from annotations.models import ACCEPT_KEY, REJECT_KEY, Claim, Label, LabelKind
+from annotations.quality import (
+    CLAIM_FACTS_FIELDS,
+    SCORE_FORMULA,
+    Scorecard,
+    counts_from_claims,
+    scorecard,
+)
 from annotations.review import review_panel_context
 from annotations.services import can_edit
 from entities.models import EntityMention, SpanStatus
 from entities.pipeline import ENTITY_LABELS
 
 from .models import AnalysisState, Article
+from .roles import is_admin
 from .segments import Span, paragraphs, render_paragraph, render_text
 
 TEMPLATE = "newsroom/article_detail.html"
@@ -60,6 +68,8 @@ def article_page_context(
     entities = _entity_summary(mentions)
     return {
         **review_panel_context(article, user),
+        "scorecard": article_scorecard(article, user),
+        "score_formula": SCORE_FORMULA,
         "article": article,
         "text_html": render_text(text, _spans(entities["mentions"], rows)),
         **_claim_panel_context(user, claim, labels, rows, entities["mentions"], text),
@@ -130,6 +140,16 @@ def claim_fragment_context(
         "conflict": conflict,
         "oob": True,
     }
+
+
+def article_scorecard(article: Article, user: Any) -> Scorecard:
+    """The sourcing-quality scorecard of the claims that count (accepted ones): all of them
+    for an admin, an editor's own for an editor (one query)."""
+    claims = Claim.objects.filter(article=article).accepted()
+    if not is_admin(user):
+        claims = claims.by(user)
+    facts = claims.values_list(*CLAIM_FACTS_FIELDS)
+    return scorecard(counts_from_claims(facts, words=article.word_count))
 
 
 def _review_message(

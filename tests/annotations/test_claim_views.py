@@ -209,7 +209,7 @@ def test_the_page_takes_the_same_queries_however_many_claims(
     editor_client, seed_article, editor, django_assert_num_queries
 ):
     url = seed_article.get_absolute_url()
-    with django_assert_num_queries(11) as few:
+    with django_assert_num_queries(12) as few:
         editor_client.get(url)
     label = Label.objects.get(slug="hedge")
     Claim.objects.bulk_create(

@@ -170,3 +170,33 @@ def test_the_history_shows_steps_and_claim_changes_before_and_after(
     assert "Claim changed" in history and "label:</span> Hedge → Denial" in history
     assert "note:</span> — → checked" in history and "Claim added" in history
     assert Claim.objects.filter(pk=claim.pk, label__slug="denial").exists()
+
+
+def test_the_article_page_shows_the_scorecard_of_the_claims_that_count(
+    seed_article, editor, other_editor, admin_user
+):
+    from annotations.services import suggestions_accept_all
+
+    ad = client_for(admin_user)
+    empty = ad.get(seed_article.get_absolute_url()).content.decode()
+    # Suggestions do not count until accepted: nothing to measure yet.
+    assert "Sourcing quality" in empty and '<span class="score score-good">100</span>' in empty
+    for slug in ("anonymous_source", "named_source", "denial", "no_comment", "outlet"):
+        suggestions_accept_all(
+            article=seed_article, label=Label.objects.get(slug=slug), user=editor
+        )
+    page = ad.get(seed_article.get_absolute_url()).content.decode()
+    # The seed rests on unnamed officials (4: the diplomatic sources, the U.S. officials, the
+    # Egyptian security sources and "They"), its 3 named sources only reply (the ministry's
+    # no comment, Egypt's denial, the military's no comment), and no reason is given.
+    assert "anonymous / (named + anonymous) = 4 / (3 + 4) = 0.57" in page
+    assert "anonymous with a reason / anonymous = 0 / 4" in page
+    assert "Rests only on anonymous sources" in page and "Anonymity without a reason" in page
+    # 100 − 30 × 4/7 − 20 × 1 − 0 − 10 × 2/9 = 60.6
+    assert '<span class="score score-fair">61</span>' in page
+    # The editor who accepted them sees the same (they are hers); another editor sees none.
+    assert (
+        "= 4 / (3 + 4)" in client_for(editor).get(seed_article.get_absolute_url()).content.decode()
+    )
+    other = client_for(other_editor).get(seed_article.get_absolute_url()).content.decode()
+    assert "anonymous / (named + anonymous) = 0 / (0 + 0): nothing to measure" in other
