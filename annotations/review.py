@@ -192,6 +192,21 @@ def article_assign(*, article: Article, editor_ids: Iterable[int], user: Any) ->
     )
 
 
+def article_is_double_annotated(article: Article) -> bool:
+    """Two or more editors assigned: each annotates on their own (cached on the article)."""
+    if not hasattr(article, "_double_annotated"):
+        article._double_annotated = Assignment.objects.filter(article=article).count() >= 2
+    return article._double_annotated
+
+
+def hidden_from(claim: Any, user: Any, article: Article) -> bool:
+    """Whether double annotation hides this claim from `user` (another editor's, or a rule
+    suggestion, while each editor annotates on their own)."""
+    return (
+        article_is_double_annotated(article) and not is_admin(user) and claim.author_id != user.pk
+    )
+
+
 def check_editable(article: Article | int, *, error: type[Exception] = ReviewRefused) -> None:
     """Refuse annotation changes to an approved article: raise `error` (the caller's own
     refusal, so its views show the message as they show any other)."""
@@ -213,6 +228,7 @@ def review_panel_context(article: Article, user: Any) -> dict[str, Any]:
     """The article page's review panel: status, thread, steps, assignees (3–4 queries)."""
     assignments = list(Assignment.objects.filter(article=article).select_related("editor"))
     assignees = [a.editor_id for a in assignments]
+    article._double_annotated = len(assignees) >= 2
     admin = is_admin(user)
     return {
         "review_events": list(ReviewEvent.objects.for_article(article)),

@@ -10,12 +10,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from newsroom.models import Article, ArticleStatus, Outlet
 from newsroom.roles import is_admin
 
 from .history import article_history_entries
+from .merge import claims_merge, double_annotation
 from .models import ReviewAction
 from .review import (
     ReviewConflict,
@@ -133,3 +134,25 @@ def article_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _back(article: Article) -> HttpResponse:
     return redirect(article.get_absolute_url() + REVIEW_ANCHOR)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("newsroom.review_article", raise_exception=True)
+def article_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Side by side: two editors' claims, their agreement, and the admin's pick per claim."""
+    article = get_object_or_404(Article, pk=pk)
+    if request.method == "POST":
+        try:
+            keep = {int(v) for v in request.POST.getlist("keep")}
+            kept, rejected = claims_merge(article=article, keep=keep, user=request.user)
+        except ValueError:
+            messages.error(request, "Pick claims from the list.")
+        except ReviewRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"Merged: kept {kept} claims, set aside {rejected}.")
+            return _back(article)
+    compared = double_annotation(article)
+    return render(
+        request, "annotations/article_merge.html", {"article": article, "compared": compared}
+    )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +14,7 @@ from newsroom.models import Article
 
 from .forms import ClaimForm, LabelForm
 from .models import Claim, Label
+from .review import hidden_from
 from .services import (
     ClaimConflict,
     ClaimRefused,
@@ -73,6 +74,8 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_detail(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     claim = get_object_or_404(Claim.objects.select_related("label"), pk=claim_id, article=article)
+    if hidden_from(claim, request.user, article):
+        raise Http404("No such claim.")
     if not request.htmx:
         return redirect(article.get_absolute_url() + _claim_anchor(claim))
     context = claim_fragment_context(article, request.user, claim=claim, touched=[])

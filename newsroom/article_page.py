@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from annotations.models import ACCEPT_KEY, REJECT_KEY, Claim, Label, LabelKind
+from annotations.models import ACCEPT_KEY, REJECT_KEY, Claim, ClaimQuerySet, Label, LabelKind
 from annotations.quality import (
     CLAIM_FACTS_FIELDS,
     SCORE_FORMULA,
@@ -25,7 +25,7 @@ from annotations.quality import (
     counts_from_claims,
     scorecard,
 )
-from annotations.review import review_panel_context
+from annotations.review import article_is_double_annotated, review_panel_context
 from annotations.services import can_edit
 from entities.models import EntityMention, SpanStatus
 from entities.pipeline import ENTITY_LABELS
@@ -62,12 +62,13 @@ def article_page_context(
     text = article.text
     mentions = list(EntityMention.objects.for_article(article).select_related("updated_by"))
     labels = list(Label.objects.all())
-    rows = _claim_rows(article, labels)
+    review = review_panel_context(article, user)  # first: it knows the assignees
+    rows = _claim_rows(article, labels, user)
     for item in (*mentions, *([claim] if claim else [])):
         item.text = text[item.start : item.end]
     entities = _entity_summary(mentions)
     return {
-        **review_panel_context(article, user),
+        **review,
         "scorecard": article_scorecard(article, user),
         "score_formula": SCORE_FORMULA,
         "article": article,
@@ -110,9 +111,9 @@ def claim_fragment_context(
         labels = list(Label.objects.all())
     if claim is not None:
         claim.text = text[claim.start : claim.end]
-    html = _touched_paragraphs(article, labels, touched)
+    html = _touched_paragraphs(article, labels, user, touched)
     groups = [label for label in labels if label.pk in labels_touched]
-    group_rows = _claim_rows(article, labels, Q(label__in=groups)) if groups else []
+    group_rows = _claim_rows(article, labels, user, Q(label__in=groups)) if groups else []
     sources: list[EntityMention] = []
     source_rows: list[ClaimRow] = []
     if claim is not None and claim.label.kind == LabelKind.SOURCE:
@@ -124,14 +125,14 @@ def claim_fragment_context(
         for m in sources:
             m.text = text[m.start : m.end]
     elif claim is not None and claim.label.kind == LabelKind.CUE:
-        source_rows = _claim_rows(article, labels, Q(label__kind=LabelKind.SOURCE))
+        source_rows = _claim_rows(article, labels, user, Q(label__kind=LabelKind.SOURCE))
     return {
         "article": article,
         **_claim_panel_context(user, claim, labels, source_rows, sources, text),
         "claim_groups_html": [
             render_claims_group(text, label, group_rows, oob=True) for label in groups
         ],
-        "claim_count": Claim.objects.for_article(article).showing().count() if groups else None,
+        "claim_count": _visible_claims(article, user).count() if groups else None,
         "paragraph_html": html,
         "review_message": _review_message(text, decided, decided_count, decided_label),
         # After a review the panel moves on to the next suggestion: the page scrolls to it.
@@ -184,7 +185,7 @@ def mention_fragment_context(
         "selected": mention,
         "selected_text": text[mention.start : mention.end] if mention else "",
         "mention_error": error,
-        "paragraph_html": _touched_paragraphs(article, list(Label.objects.all()), touched),
+        "paragraph_html": _touched_paragraphs(article, list(Label.objects.all()), user, touched),
         "oob": True,
     }
 
@@ -202,7 +203,7 @@ def _entity_summary(mentions: list[EntityMention]) -> dict[str, Any]:
 
 
 def _touched_paragraphs(
-    article: Article, labels: list[Label], touched: list[tuple[int, int]]
+    article: Article, labels: list[Label], user: Any, touched: list[tuple[int, int]]
 ) -> list[SafeString]:
     """The paragraphs overlapping the `touched` ranges, rendered from the spans inside them
     for an out-of-band swap: the cost does not grow with the article."""
@@ -216,7 +217,7 @@ def _touched_paragraphs(
         return []
     lo, hi = paras[0][1], paras[-1][2]
     mentions = EntityMention.objects.filter(article=article, start__lt=hi, end__gt=lo)
-    in_range = _claim_rows(article, labels, Q(start__lt=hi, end__gt=lo))
+    in_range = _claim_rows(article, labels, user, Q(start__lt=hi, end__gt=lo))
     spans = _spans(list(mentions.visible()), in_range)
     return [render_paragraph(text, i, p_lo, p_hi, spans, oob=True) for i, p_lo, p_hi in paras]
 
@@ -231,10 +232,25 @@ class ClaimRow(NamedTuple):
     label: Label
 
 
-def _claim_rows(article: Article, labels: list[Label], where: Q | None = None) -> list[ClaimRow]:
-    """The article's claims that show (not rejected), in reading order, as light rows."""
-    by_id = {label.pk: label for label in labels}
+def _visible_claims(article: Article, user: Any) -> ClaimQuerySet:
+    """The claims of the article that show to `user` (not rejected), in reading order.
+
+    With two or more editors assigned (double annotation) an editor sees only their own
+    claims, not the others' and not the rules' suggestions: the agreement an admin reads
+    then measures the editors, each on their own, until the admin merges their versions.
+    """
     claims = Claim.objects.for_article(article).showing()
+    if article_is_double_annotated(article) and not is_admin(user):
+        claims = claims.by(user)
+    return claims
+
+
+def _claim_rows(
+    article: Article, labels: list[Label], user: Any, where: Q | None = None
+) -> list[ClaimRow]:
+    """The claims that show to `user`, in reading order, as light rows."""
+    by_id = {label.pk: label for label in labels}
+    claims = _visible_claims(article, user)
     if where is not None:
         claims = claims.filter(where)
     return [

@@ -51,6 +51,7 @@ urlpatterns = [
     path("articles/<int:pk>/comments/", review_views.review_comment, name="review_comment"),
     path("articles/<int:pk>/assign/", review_views.review_assign, name="review_assign"),
     path("articles/<int:pk>/history/", review_views.article_history, name="article_history"),
+    path("articles/<int:pk>/merge/", review_views.article_merge, name="article_merge"),
     path("queue/", review_views.review_queue, name="review_queue"),
     path("labels/", claim_views.label_list, name="label_list"),
     path("labels/new/", claim_views.label_edit, name="label_new"),

@@ -51,6 +51,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The article page: read it, correct its entities, mark its sourcing claims."""
     from annotations.models import Claim
+    from annotations.review import hidden_from
     from entities.models import EntityMention
 
     article = get_object_or_404(Article.objects.select_related("outlet", "created_by"), pk=pk)
@@ -63,6 +64,8 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(article=article, pk=request.GET["claim"])
             .first()
         )
+    if claim is not None and hidden_from(claim, request.user, article):
+        claim = None
     context = article_page_context(article, request.user, mention=mention, claim=claim)
     return render(request, "newsroom/article_detail.html", context)
 
