@@ -215,8 +215,9 @@ class SourcingDetector:
                 if cue.subject not in sources:
                     cue.subject = None
         ordered = sorted(sources.values(), key=lambda s: s.start)
+        self._propagate_outlets(doc, ordered)
         self._apply_anonymity(doc, ordered, anonymity_sentences, reasons, ctx)
-        ordered = self._resolve_pronouns(doc, ordered, ctx)
+        ordered = self._resolve_pronouns(doc, ordered, ctx, outlet_tokens)
         return self._assemble(doc, ordered, cues, hedges, sources)
 
     # --- Context ----------------------------------------------------------------------------
@@ -297,7 +298,9 @@ class SourcingDetector:
             for c in verb.children
         ):
             return  # "the virus claimed 6,606 lives"
-        if spec.get("skip_nested") and verb.dep_ == "ccomp":
+        if verb.lemma_.lower() in self.lex["object_complement_verbs"] and _object_complement(verb):
+            return  # "countries have declared homosexuality a capital crime" is an act
+        if spec.get("skip_nested") and verb.dep_ == "ccomp" and verb.head.i < verb.i:
             # "X said the United States has observed ...": the inner clause is X's claim.
             head = verb.head
             if (
@@ -305,7 +308,14 @@ class SourcingDetector:
                 in self.lex["reporting_verbs"] | self.lex["clause_reporting_verbs"]
             ):
                 return
-        head = doc[nodes["source"]]
+        if spec.get("inherit_subject"):
+            # "X introduced himself ... and said ...", "upon announcing", ", saying ...".
+            found = _inherited_subject(verb)
+            if found is None:
+                return
+            head = found
+        else:
+            head = doc[nodes["source"]]
         if ctx.in_quote(head.i):
             return
         if head.i < verb.i and any(c.dep_ == "nsubj" and c.i > verb.i for c in verb.children):
@@ -313,6 +323,26 @@ class SourcingDetector:
             # inserted "said" is its source; the one before belongs to the main clause.
             return
         self._add_source(doc, head, sources, outlet_tokens, ctx)
+        source = sources.get(_antecedent_of_relative(head).i)
+        if source is not None and source.label == NAMED and self._news_report(doc, verb, source):
+            source.label = OUTLET
+
+    def _news_report(self, doc: Doc, verb: Token, source: _Source) -> bool:
+        """'TVN24 reported he received surgery': a name that publishes a clause is an outlet."""
+        if verb.lemma_.lower() not in self.lex["outlet_verbs"] or verb.tag_ == "VBN":
+            return False
+        if not any(c.dep_ in ("ccomp", "parataxis") for c in verb.children):
+            return False  # "Apple reported a profit": a company's own figures
+        head = doc[source.head]
+        if head.pos_ != "PROPN" or head.ent_type_ in ("PERSON", "GPE", "NORP", "LOC"):
+            return False
+        span = doc[source.start : source.end]
+        return not any(
+            t.lower_ in self.lex["institution_words"]
+            or t.lemma_.lower() in self.lex["institution_words"]
+            or t.lemma_.lower() in self.lex["person_nouns"]
+            for t in span
+        )
 
     def _match_outlet_report(
         self,
@@ -415,6 +445,11 @@ class SourcingDetector:
         words = {lemma, lower}
         # "an official, John Smith, said" names the official.
         named_in_apposition = any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in head.children)
+        withheld = any(
+            c.dep_ == "amod" and c.lower_ in self.lex["anonymity_modifiers"] for c in head.children
+        )
+        if withheld and not named_in_apposition:
+            return self._make_source(doc, head, start, end, ANONYMOUS)  # "unnamed experts"
         if words & self.lex["anonymous_heads"] and not has_name and not named_in_apposition:
             return self._make_source(doc, head, start, end, ANONYMOUS)
         if words & self.lex["generic_heads"] and not has_name:
@@ -430,7 +465,11 @@ class SourcingDetector:
         if head.pos_ == "PROPN" and head.lower_ in self.lex["outlet_name_heads"]:
             return head.ent_type_ != "PERSON"
         if head.pos_ != "PROPN" and words & self.lex["outlet_heads"]:
-            return True
+            # "the WHO's website said" is the WHO's own document, not a news organisation.
+            return not any(
+                c.dep_ == "poss" and c.i not in outlet_tokens and c.lower_ not in ("its", "their")
+                for c in head.children
+            )
         if head.pos_ == "PROPN" and any(
             t.head.i == head.i
             and t.dep_ in ("compound", "amod")
@@ -589,8 +628,48 @@ class SourcingDetector:
 
     # --- Pronouns -------------------------------------------------------------------------------
 
+    def _propagate_outlets(self, doc: Doc, sources: list[_Source]) -> None:
+        """A name the doc shows to be an outlet once ("daily Népszava") is one everywhere."""
+        names = {
+            doc[s.head].lower_ for s in sources if s.label == OUTLET and doc[s.head].pos_ == "PROPN"
+        }
+        # Also names introduced by a news word where they are not a source ("Russian newspaper
+        # Novaya Gazeta published the list"), but only when some named source might reuse them.
+        if any(s.label == NAMED for s in sources):
+            for token in doc:
+                if (
+                    token.dep_ in ("compound", "amod")
+                    and token.head.pos_ == "PROPN"
+                    and token.lemma_.lower() in self.lex["outlet_heads"]
+                ):
+                    names.add(token.head.lower_)
+        if not names:
+            return
+        for source in sources:
+            head = doc[source.head]
+            if source.label == NAMED and head.pos_ == "PROPN" and head.lower_ in names:
+                source.label = OUTLET
+
+    def _plural_antecedent(
+        self, doc: Doc, pronoun: _Source, ctx: _DocContext, outlet_tokens: set[int]
+    ) -> _Source | None:
+        """For "they" with no source before it: the nearest plural subject in its sentence or
+        the one before ("State prosecutors charged the suspect ..., they said")."""
+        sentence = ctx.sentence(pronoun.head)
+        first = ctx.sent_starts[max(0, sentence - 1)]
+        for i in range(pronoun.head - 1, first - 1, -1):
+            token = doc[i]
+            if (
+                token.dep_ in ("nsubj", "nsubjpass")
+                and token.pos_ in ("NOUN", "PROPN")
+                and (token.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in token.children))
+                and not ctx.in_quote(i)
+            ):
+                return self._classify(doc, token, outlet_tokens)
+        return None
+
     def _resolve_pronouns(
-        self, doc: Doc, sources: list[_Source], ctx: _DocContext
+        self, doc: Doc, sources: list[_Source], ctx: _DocContext, outlet_tokens: set[int]
     ) -> list[_Source]:
         """Give each pronoun source the label of the nearest earlier source it can refer to."""
         kept: list[_Source] = []
@@ -615,6 +694,11 @@ class SourcingDetector:
             elif source.pronoun in PERSON_PRONOUNS:
                 source.label = NAMED  # a person the article has introduced by name
                 kept.append(source)
+            elif source.pronoun in PLURAL_PRONOUNS:
+                found = self._plural_antecedent(doc, source, ctx, outlet_tokens)
+                if found is not None:
+                    source.label = found.label
+                    kept.append(source)
         return kept
 
     # --- Output ---------------------------------------------------------------------------------
@@ -694,6 +778,68 @@ def _subject_of(verb: Token) -> Token | None:
             return None
         verb = verb.head
     return None
+
+
+def _inherited_subject(verb: Token) -> Token | None:
+    """The source of a reporting verb with no subject of its own: the subject (or passive
+    agent) of the clause it is conjoined or subordinate to ("and said", "upon announcing")."""
+    if any(c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl", "agent") for c in verb.children):
+        return None  # it has its own subject: the ordinary patterns place it
+    if any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+        return None  # "as reported by ...": the agent is the source
+    if verb.tag_ == "VBN" and (
+        any(c.dep_ == "auxpass" for c in verb.children)
+        or not any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
+    ):
+        return None  # a passive participle ("reported by The Guardian as ...")
+    if verb.dep_ == "ccomp":
+        # "Znak.com further reported its source said ...", parsed with "its source" as the
+        # object of "reported": the object right before a subjectless clause is its subject.
+        for sibling in verb.head.children:
+            if sibling.dep_ == "dobj" and sibling.right_edge.i == verb.i - 1:
+                return sibling
+        return None
+    if verb.dep_ != "conj" and verb.tag_ != "VBG":
+        return None  # "carried out to confirm if ...": a purpose, not a statement
+    for _ in range(4):
+        # A participle ("quoting KCNA, the military has been placed ...") may dangle: only an
+        # active subject (or an agent) is its speaker; after "upon"/"after" a passive one too.
+        subjects = ("nsubj",) if verb.dep_ == "advcl" else ("nsubj", "nsubjpass")
+        if verb.dep_ == "pcomp" and verb.head.dep_ == "prep":
+            verb = verb.head.head
+        elif verb.dep_ in ("conj", "advcl") and verb.head is not verb:
+            verb = verb.head
+        else:
+            return None
+        clause = verb.head if verb.dep_ == "conj" else verb
+        if _negated(verb) or any(c.dep_ == "mark" for c in (*verb.children, *clause.children)):
+            return None  # "as ... margins are thin, while noting ...": a subordinate clause
+        for child in verb.children:
+            if child.dep_ == "agent":
+                for grandchild in child.children:
+                    if grandchild.dep_ == "pobj":
+                        return grandchild
+        for child in verb.children:
+            if child.dep_ in subjects:
+                return child
+            if child.dep_ == "nsubjpass":
+                return None
+    return None
+
+
+def _object_complement(verb: Token) -> bool:
+    """'declared homosexuality a capital crime', 'named him spokesman', 'declared X as Y',
+    'declaring same-sex marriages illegal': an object with an object complement (dative +
+    object, an oprd, "as", or a verbless small clause) and no real clause."""
+    deps = {c.dep_ for c in verb.children}
+    clauses = [c for c in verb.children if c.dep_ in ("ccomp", "parataxis")]
+    if clauses:
+        # A verbless small clause ("declaring same-sex marriages illegal") is a complement.
+        return all(c.pos_ in ("ADJ", "NOUN", "PROPN") for c in clauses)
+    if "oprd" in deps or {"dative", "dobj"} <= deps:
+        return True
+    # "declared homosexuality as a capital crime"
+    return "dobj" in deps and any(c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
 
 
 def _antecedent_of_relative(head: Token) -> Token:
