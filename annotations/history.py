@@ -76,6 +76,11 @@ def _diffs(records: Any, text: str, kind: str, labels: dict[int, str]) -> list[E
             f"{kind.capitalize()} {KINDS.get(record.history_type, 'changed')}",
             subject=f"{label} “{text[record.start : record.end][:80]}”",
         )
+        # The rules' suggestions are written in bulk, without a history row: the first row
+        # of one is its review, from the status every suggestion starts in.
+        first = previous is None and record.history_type == "~"
+        if first and kind == "claim" and record.origin == "rule":
+            entry.changes.append(("status", "suggested", record.status))
         if previous is not None and record.history_type == "~":
             for change in record.diff_against(previous, included_fields=list(fields)).changes:
                 entry.changes.append(

@@ -55,7 +55,7 @@ def test_each_editor_sees_only_their_own_claims(double, editor, other_editor, ad
 
 
 def test_the_merge_page_shows_agreement_and_pairs(double, admin_user, editor):
-    article, erin, bo = double
+    article, _, _ = double
     page = client_for(admin_user).get(reverse("article_merge", args=[article.pk]))
     body = page.content.decode()
     # anonymous_source: 1 vs 1 overlapping → matched both ways; outlet 1 vs 0; hedge 0 vs 1.

@@ -200,3 +200,12 @@ def test_the_article_page_shows_the_scorecard_of_the_claims_that_count(
     )
     other = client_for(other_editor).get(seed_article.get_absolute_url()).content.decode()
     assert "anonymous / (named + anonymous) = 0 / (0 + 0): nothing to measure" in other
+
+
+def test_the_history_shows_a_suggestion_being_accepted(seed_article, editor):
+    from annotations.services import suggestion_decide
+
+    reuters = Claim.objects.filter(article=seed_article, label__slug="outlet").first()
+    suggestion_decide(claim_id=reuters.pk, version=1, user=editor, accept=True)
+    history = client_for(editor).get(reverse("article_history", args=[seed_article.pk]))
+    assert "status:</span> suggested → accepted" in history.content.decode()
