@@ -13,8 +13,9 @@ What it measures
     the same text, a gold span is found when some prediction of its label overlaps it, and
     predictions that overlap an ignore span are not counted. It prints, per file, gold
     counts, precision, recall and F1 per label, and the macro F1 over the labels the file
-    carries that the detector suggests; labels the detector never suggests (`unattributed`)
-    are listed but kept out of that average, and a second macro figure includes them.
+    carries that the detector suggests (all seven, `unattributed` included); a label the
+    detector did not suggest would be listed but kept out of that average, and a second macro
+    figure would include it.
     --show-errors lists every false positive and missed gold span with its context.
 
     --speed times `nlp.pipe` with the detector's components over the texts of

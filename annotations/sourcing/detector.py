@@ -1,8 +1,8 @@
 """The rule-based sourcing detector: spaCy's rule matchers over the parse, patterns from data.
 
 It suggests source mentions (named_source, anonymous_source, outlet), cues (denial,
-no_comment) and markers (hedge) for one parsed Doc. The patterns and word lists live in
-`patterns/<language>.json` (see README.md next to this file); this module turns matches into
+no_comment) and markers (hedge, unattributed) for one parsed Doc. The patterns and word lists
+live in `patterns/<language>.json` (see README.md next to this file); this module turns matches into
 spans, decides what kind of source a mention is, and links cues and pronouns to their
 sources. It never imports Django: the analysis task calls it on docs from `nlp.pipe`.
 """
@@ -25,7 +25,8 @@ REQUIRED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmat
 
 NAMED, ANONYMOUS, OUTLET = "named_source", "anonymous_source", "outlet"
 DENIAL, NO_COMMENT, HEDGE = "denial", "no_comment", "hedge"
-LABELS = (NAMED, ANONYMOUS, OUTLET, DENIAL, NO_COMMENT, HEDGE)
+UNATTRIBUTED = "unattributed"
+LABELS = (NAMED, ANONYMOUS, OUTLET, DENIAL, NO_COMMENT, HEDGE, UNATTRIBUTED)
 SOURCE_LABELS = (NAMED, ANONYMOUS, OUTLET)
 
 # Entity types a source mention can be linked to (dates, numbers and money never speak).
@@ -39,6 +40,13 @@ REASON_INTRODUCERS = frozenset({"because", "as", "since", "for", "citing", "give
 # Quotation marks: openers, closers, and the straight ones that toggle.
 QUOTE_OPENERS = frozenset({"“", "„", "«", "``"})
 QUOTE_CLOSERS = frozenset({"”", "»", "''"})
+# Entity types of figures and dates: a superlative near one states a record.
+FIGURE_ENTITY_TYPES = frozenset(
+    {"DATE", "TIME", "CARDINAL", "PERCENT", "QUANTITY", "MONEY", "ORDINAL"}
+)
+# Pronouns of someone speaking: the article's own voice is in the third person.
+SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "we", "us", "our", "you", "your"})
+QUOTE_MARKS = QUOTE_OPENERS | QUOTE_CLOSERS | {'"'}
 # Dependents that belong to a source mention to the right of its head (commas, relative
 # clauses and appositions do not: "The U.S. officials, who spoke on condition of anonymity").
 RIGHT_DEPS = frozenset({"prep", "amod", "compound", "nummod", "conj", "cc", "case", "nmod", "poss"})
@@ -174,13 +182,21 @@ class SourcingDetector:
         hedges: list[tuple[int, int]] = []
         anonymity_sentences: set[int] = set()
         reasons: list[tuple[int, int, int]] = []  # (sentence, start char, end char)
+        # Sentences with a mark of the writer's own judgement; and those where the detector
+        # sees any sign of attribution (a source pattern matched, even one it then dropped).
+        judged: set[int] = set()
+        attributed: set[int] = set()
 
         for key, start, end in token_matches:
             family = self.families[key]
             if family == "hedge":
                 if not ctx.in_quote(start):
                     hedges.append((start, end))
+            elif family == UNATTRIBUTED:
+                if not ctx.in_quote(start):
+                    judged.add(ctx.sentence(start))
             elif family == "source":  # according to X
+                attributed.add(ctx.sentence(start))
                 if not ctx.in_quote(start):
                     found = self._according_object(doc, end)
                     if found is not None:
@@ -197,6 +213,7 @@ class SourcingDetector:
             nodes = dict(zip(spec["nodes"], token_ids, strict=True))
             family = spec["family"]
             verb = doc[nodes.get("verb", token_ids[0])]
+            attributed.add(ctx.sentence(verb.i))
             if ctx.in_quote(verb.i):
                 continue
             if family == "source":
@@ -218,7 +235,80 @@ class SourcingDetector:
         self._propagate_outlets(doc, ordered)
         self._apply_anonymity(doc, ordered, anonymity_sentences, reasons, ctx)
         ordered = self._resolve_pronouns(doc, ordered, ctx, outlet_tokens)
-        return self._assemble(doc, ordered, cues, hedges, sources)
+        unattributed = self._unattributed(doc, judged, attributed, ordered, cues, hedges, ctx)
+        return self._assemble(doc, ordered, cues, hedges, sources, unattributed)
+
+    # --- Unattributed assertions --------------------------------------------------------------
+
+    def _unattributed(
+        self,
+        doc: Doc,
+        judged: set[int],
+        attributed: set[int],
+        sources: list[_Source],
+        cues: list[_Cue],
+        hedges: list[tuple[int, int]],
+        ctx: _DocContext,
+    ) -> list[tuple[int, int]]:
+        """Sentences that state the writer's own judgement (a certainty adverb, an evaluative
+        superlative, a classifying "can be described as") with no source, cue, hedge,
+        reporting word or quotation in them: (start, end) tokens, trailing punctuation off."""
+        if not judged:
+            return []
+        blocked = set(attributed)
+        blocked.update(ctx.sentence(s.head) for s in sources)
+        blocked.update(ctx.sentence(c.start) for c in cues)
+        blocked.update(ctx.sentence(start) for start, _end in hedges)
+        speech = self.lex["reporting_verbs"] | self.lex["clause_reporting_verbs"]
+        spans = []
+        for sentence in sorted(judged - blocked):
+            start = ctx.sent_starts[sentence]
+            end = ctx.sent_starts[sentence + 1] if sentence + 1 < len(ctx.sent_starts) else len(doc)
+            tokens = doc[start:end]
+            if any(ctx.in_quote(t.i) or t.text in QUOTE_MARKS for t in tokens):
+                continue  # a quotation in it: someone's words, or the sentence is theirs
+            if any(t.pos_ == "VERB" and t.lemma_.lower() in speech for t in tokens):
+                continue  # "X told ...": a reporting verb the patterns did not place
+            if self._factual_superlative(tokens):
+                continue
+            if any(t.text == "?" for t in tokens) or self._spoken(doc, tokens[0].idx, ctx):
+                continue  # a question; or a paragraph in someone's voice
+            while start < end and (doc[start].is_space or doc[start].is_punct):
+                start += 1
+            while end > start and (doc[end - 1].is_space or doc[end - 1].is_punct):
+                end -= 1
+            if end > start:
+                spans.append((start, end))
+        return spans
+
+    @staticmethod
+    def _spoken(doc: Doc, char: int, ctx: _DocContext) -> bool:
+        """A paragraph with a first- or second-person pronoun is someone speaking (an
+        interview answer, a transcript), not the article's own voice."""
+        k = ctx.paragraph(char)
+        breaks = ctx.paragraph_breaks
+        begin = breaks[k - 1] + 1 if k > 0 else 0
+        end = breaks[k] if k < len(breaks) else len(doc.text)
+        span = doc.char_span(begin, end, alignment_mode="expand")
+        return span is not None and any(
+            t.pos_ == "PRON" and t.lower_ in SPEAKER_PRONOUNS for t in span
+        )
+
+    def _factual_superlative(self, tokens: Any) -> bool:
+        """A superlative with a number or date nearby states a record, not an opinion ("the
+        highest since 1990"): a sentence whose only judgement is a superlative and that has a
+        number or date is skipped."""
+        has_stance = any(
+            t.lower_ in self.lex["stance_adverbs"] or t.lower_ in ("course", "doubt")
+            for t in tokens
+        )
+        if has_stance:
+            return False
+        return any(
+            t.lower_ in ("ever", "recorded", "record", "since")
+            or (t.lower_ != "one" and (t.like_num or t.ent_type_ in FIGURE_ENTITY_TYPES))
+            for t in tokens  # "one of the most ..." is not a figure
+        )
 
     # --- Context ----------------------------------------------------------------------------
 
@@ -710,6 +800,7 @@ class SourcingDetector:
         cues: list[_Cue],
         hedges: list[tuple[int, int]],
         by_head: dict[int, _Source],
+        unattributed: list[tuple[int, int]],
     ) -> list[Suggestion]:
         rows: dict[tuple[int, int, str], dict[str, Any]] = {}
 
@@ -734,6 +825,8 @@ class SourcingDetector:
             rows.setdefault(key_of(cue.start, cue.end, cue.label), {"link": link})
         for start, end in _drop_nested(hedges):
             rows.setdefault(key_of(start, end, HEDGE), {"link": None})
+        for start, end in unattributed:
+            rows.setdefault(key_of(start, end, UNATTRIBUTED), {"link": None})
         ordered = sorted(rows)
         index = {key: i for i, key in enumerate(ordered)}
         result = []

@@ -511,3 +511,57 @@ def test_the_held_out_file_keeps_its_score(nlp, detector):
         score_record(gold, predicted, ignore, scores)
     carried = {s["label"] for r in records for s in r["spans"]} & set(LABELS)
     assert macro_f1(scores, carried) >= HELDOUT_MACRO_F1 - HELDOUT_MARGIN
+
+
+# --- Unattributed assertions ------------------------------------------------------------------
+# The writer's own judgement in a sentence with no source: a certainty adverb, an evaluative
+# superlative, a classifying "can be classified as". Sentences from seed_gold.jsonl and the
+# Wikinews fixtures; the superlative-after-copula one is a close paraphrase of a report.
+
+SEED_PARAGRAPH = (
+    "There certainly is a vacant slot open, thanks to Hillary Clinton’s war in Libya that "
+    "ousted Muammar Qaddafi in 2011. Libya is now one of the most dangerous places in the "
+    "world, and can be classified as a failed state."
+)
+
+
+def test_unattributed_assertions_by_marker_kind(run):
+    found = labelled(run(SEED_PARAGRAPH), "unattributed")
+    assert found == [
+        "There certainly is a vacant slot open, thanks to Hillary Clinton’s war in Libya that "
+        "ousted Muammar Qaddafi in 2011",
+        "Libya is now one of the most dangerous places in the world, and can be classified as "
+        "a failed state",
+    ]
+    # Certainty adverb alone; classifying judgement alone; superlative after the copula.
+    assert labelled(
+        run("The outcome of the vote was clearly a blow to the government."), "unattributed"
+    )
+    assert labelled(run("Libya can be classified as a failed state."), "unattributed")
+    assert labelled(run("The ruling party is the most corrupt in the region."), "unattributed") == [
+        "The ruling party is the most corrupt in the region"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Attributed: a source says it.
+        "Officials said Libya was one of the most dangerous places in the world.",
+        "According to the UN, Libya is now one of the most dangerous places in the world.",
+        # Someone's words in quotation marks.
+        '"Libya is now one of the most dangerous places in the world," the envoy told reporters.',
+        'The banner read: "This is certainly the worst government in our history."',
+        # A superlative of record, with a figure or date; a measurable superlative.
+        "The storm was one of the worst to hit the region since 1990.",
+        "Turnout was the lowest recorded, at 38 percent.",
+        "Lagos is one of the largest cities in Africa.",
+        # A question; someone speaking in the first person (an interview answer).
+        "What was the most difficult part of the study?",
+        "I mean, there are certainly black holes which are closer.",
+        # Hedged: the writer marks the claim as someone else's.
+        "The militia is reportedly one of the most dangerous groups in the country.",
+    ],
+)
+def test_attributed_quoted_factual_or_spoken_sentences_are_not_unattributed(run, text):
+    assert labelled(run(text), "unattributed") == []
