@@ -272,3 +272,89 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} → {self.editor}"
+
+
+def risk_order(prefix: str = "") -> list:
+    """Riskiest first: more flags, then a lower score, then submitted longest ago; `prefix`
+    reaches ArticleSourcing from another model ("sourcing__" from Article). Articles not
+    scored yet sort last."""
+    f = lambda name: models.F(prefix + name)  # noqa: E731
+    return [
+        f("flag_count").desc(nulls_last=True),
+        f("score").asc(nulls_last=True),
+        f("submitted_at").asc(nulls_last=True),
+    ]
+
+
+class ArticleSourcingQuerySet(models.QuerySet):
+    def by_risk(self) -> ArticleSourcingQuerySet:
+        """Riskiest first: more flags, then a lower score, then submitted longest ago."""
+        return self.order_by(*risk_order(), "pk")
+
+
+class ArticleSourcing(models.Model):
+    """One article's sourcing counts, score and flags, from its accepted claims.
+
+    Derived data, kept so that the dashboard and the queue aggregate one row per article in SQL
+    instead of every claim: `annotations.stats.article_sourcing_refresh` rewrites rows after
+    claims or the review status change (a background task), `manage.py refresh_sourcing`
+    rebuilds them. The count fields are `quality.SourcingCounts`' (sum them, then `scorecard`);
+    outlet, month, editor and status are copied from the article so that grouping needs no join.
+    """
+
+    article = models.OneToOneField(
+        "newsroom.Article", primary_key=True, on_delete=models.CASCADE, related_name="sourcing"
+    )
+    # quality.SourcingCounts, field by field (`articles` is 1 per row: Count).
+    words = models.PositiveIntegerField(default=0)
+    named = models.PositiveIntegerField(default=0)
+    anonymous = models.PositiveIntegerField(default=0)
+    outlet = models.PositiveIntegerField(default=0)
+    denial = models.PositiveIntegerField(default=0)
+    no_comment = models.PositiveIntegerField(default=0)
+    hedge = models.PositiveIntegerField(default=0)
+    unattributed = models.PositiveIntegerField(default=0)
+    anonymous_explained = models.PositiveIntegerField(default=0)
+    replies = models.PositiveIntegerField(default=0)
+    named_replying = models.PositiveIntegerField(default=0)
+    articles_needing_reply = models.PositiveSmallIntegerField(default=0)
+    articles_with_reply = models.PositiveSmallIntegerField(default=0)
+    # The article's own scorecard: score and one boolean per flag (quality.Flag.code), so that
+    # the dashboard counts flagged articles with SUM and the queue sorts by flag_count.
+    score = models.SmallIntegerField(default=100)
+    flag_count = models.PositiveSmallIntegerField(default=0)
+    flag_only_anonymous = models.BooleanField(default=False)
+    flag_anonymity_without_reason = models.BooleanField(default=False)
+    flag_no_right_of_reply = models.BooleanField(default=False)
+    flag_outlet_dependent = models.BooleanField(default=False)
+    flag_heavy_hedging = models.BooleanField(default=False)
+    flag_unattributed_assertions = models.BooleanField(default=False)
+    # Copied from the article (and its review events) for grouping and filtering.
+    article_outlet = models.ForeignKey(
+        "newsroom.Outlet", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # First day of the month of published_at, else of created_at (in TIME_ZONE).
+    month = models.DateField()
+    # Who last submitted the article for review, else who created it.
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(max_length=20)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleSourcingQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["article_outlet", "month"], name="sourcing_outlet_month"),
+            models.Index(fields=["editor", "month"], name="sourcing_editor_month"),
+            models.Index(fields=["month"], name="sourcing_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sourcing of {self.article_id}: {self.score}"

@@ -16,6 +16,7 @@ from newsroom.models import Article, ArticleStatus
 from newsroom.roles import ADMIN, EDITOR, is_admin, role_of
 
 from .models import Assignment, ReviewAction, ReviewEvent
+from .stats import sourcing_changed
 
 COMMENT_MAX = 5000
 READ_ONLY = "This article is approved and read-only; an admin can reopen it."
@@ -147,6 +148,7 @@ def article_transition(
         status_after=article.status,
         comment=comment,
     )
+    sourcing_changed(article.pk)
     return article
 
 

@@ -3,12 +3,17 @@ queue, and the article's history."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,7 +22,7 @@ from newsroom.roles import is_admin
 
 from .history import article_history_entries
 from .merge import claims_merge, double_annotation
-from .models import ReviewAction
+from .models import Assignment, ReviewAction, risk_order
 from .review import (
     ReviewConflict,
     ReviewRefused,
@@ -25,8 +30,10 @@ from .review import (
     article_comment,
     article_transition,
 )
+from .stats import FLAG_FIELDS, FLAG_NAMES
 
 REVIEW_ANCHOR = "#review"
+QUEUE_PAGE_SIZE = 50
 
 
 @require_POST
@@ -87,7 +94,8 @@ def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("newsroom.view_article", raise_exception=True)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Editors: what is assigned to them and not approved. Admins: what waits for review."""
+    """Editors: what is assigned to them and not approved. Admins: what waits for review,
+    riskiest first (more flags, then a lower score, then submitted longest ago)."""
     admin = is_admin(request.user)
     mine = (
         Article.objects.filter(assignments__editor=request.user)
@@ -97,31 +105,76 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
     context = {"mine": mine[:200], "admin": admin}
     if admin:
-        waiting = Article.objects.with_status(ArticleStatus.IN_REVIEW).select_related("outlet")
+        waiting = (
+            Article.objects.with_status(ArticleStatus.IN_REVIEW)
+            .select_related("outlet", "sourcing", "sourcing__editor")
+            .defer("text")
+        )
         outlet = request.GET.get("outlet", "")
         editor = request.GET.get("editor", "")
-        since = parse_date(request.GET.get("since", "") or "") if request.GET.get("since") else None
+        flag = request.GET.get("flag", "")
+        since, until = _day(request.GET.get("since")), _day(request.GET.get("until"))
         if outlet.isdigit():
             waiting = waiting.filter(outlet_id=int(outlet))
         if editor.isdigit():
-            waiting = waiting.filter(assignments__editor_id=int(editor))
-        if since is not None:
-            waiting = waiting.filter(updated_at__date__gte=since)
-        page = Paginator(waiting.order_by("updated_at", "pk"), 50).get_page(request.GET.get("page"))
+            # Who submitted it (or added it), or who is assigned to it.
+            assigned = Assignment.objects.filter(article=OuterRef("pk"), editor_id=int(editor))
+            waiting = waiting.filter(Q(sourcing__editor_id=int(editor)) | Exists(assigned))
+        if flag in FLAG_FIELDS:
+            waiting = waiting.filter(**{f"sourcing__{FLAG_FIELDS[flag]}": True})
+        else:
+            flag = ""
+        if since or until:
+            # When it was last submitted; before its sourcing row exists, its last change.
+            waiting = waiting.alias(submitted=Coalesce("sourcing__submitted_at", "updated_at"))
+            if since:
+                waiting = waiting.filter(submitted__gte=_midnight(since))
+            if until:
+                waiting = waiting.filter(submitted__lt=_midnight(until + timedelta(days=1)))
+        waiting = waiting.order_by(*risk_order("sourcing__"), "updated_at", "pk")
+        page = Paginator(waiting, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+        for article in page.object_list:
+            article.risk = getattr(article, "sourcing", None)
+            article.flag_names = (
+                [
+                    name
+                    for code, name in FLAG_NAMES.items()
+                    if getattr(article.risk, FLAG_FIELDS[code])
+                ]
+                if article.risk
+                else []
+            )
+        query = request.GET.copy()
+        query.pop("page", None)
         context.update(
             page=page,
+            query=query.urlencode(),
             outlets=Outlet.objects.order_by("name"),
             editors=get_user_model()
             .objects.filter(groups__name__in=["editor", "admin"])
             .distinct()
             .order_by("username"),
+            flag_names=FLAG_NAMES.items(),
             filters={
                 "outlet": outlet,
                 "editor": editor,
+                "flag": flag,
                 "since": since.isoformat() if since else "",
+                "until": until.isoformat() if until else "",
             },
         )
     return render(request, "annotations/review_queue.html", context)
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return parse_date(value or "")
+    except ValueError:  # a well-formed but impossible date, e.g. 2024-02-30
+        return None
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @require_GET

@@ -15,6 +15,7 @@ from newsroom.roles import is_admin
 
 from .models import Claim, Label, LabelKind, SpanStatus
 from .review import check_editable
+from .stats import sourcing_changed
 
 EDITABLE = (
     "label",
@@ -57,6 +58,7 @@ def claim_create(*, article: Article, start: int, end: int, label: Label, author
         raise ClaimRefused(str(refused)) from None
     claim = Claim(article=article, start=start, end=end, label=label, author=author)
     _save(claim, author, f"You have already marked this span as {label.name}.")
+    sourcing_changed(claim.article_id)
     return claim
 
 
@@ -75,6 +77,7 @@ def claim_update(*, claim_id: int, version: int, user: Any, changes: dict[str, A
     _check_links(claim)
     claim.version += 1
     _save(claim, user, f"This span already carries your {claim.label.name} claim.")
+    sourcing_changed(claim.article_id)
     return claim
 
 
@@ -84,6 +87,7 @@ def claim_delete(*, claim_id: int, version: int, user: Any) -> None:
     claim = _current(claim_id, version, user)
     claim._history_user = user
     claim.delete()
+    sourcing_changed(claim.article_id)
 
 
 @transaction.atomic
@@ -104,6 +108,7 @@ def suggestion_decide(*, claim_id: int, version: int, user: Any, accept: bool) -
     claim.status = SpanStatus.ACCEPTED if accept else SpanStatus.REJECTED
     claim.version += 1
     _save(claim, user, "This suggestion duplicates another claim; reload the page.")
+    sourcing_changed(claim.article_id)
     return claim
 
 

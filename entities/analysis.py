@@ -12,6 +12,7 @@ from django.db.models import Field
 from django.utils import timezone
 
 from annotations.sourcing import Suggestion
+from annotations.stats import sourcing_changed
 from annotations.suggestions import suggestions_replace
 from newsroom.models import AnalysisState, Article
 
@@ -110,6 +111,7 @@ def _write(
     ]
     _insert_suggestions(new, model_name=model_name, model_version=model_version)
     claims = suggestions_replace(found=suggested)
+    sourcing_changed(*ids)
     Article.objects.filter(pk__in=ids).update(
         analysis_state=AnalysisState.DONE, analysed_at=timezone.now(), analysis_error=""
     )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from annotations import review_views
 from annotations import views as claim_views
@@ -53,6 +53,7 @@ urlpatterns = [
     path("articles/<int:pk>/history/", review_views.article_history, name="article_history"),
     path("articles/<int:pk>/merge/", review_views.article_merge, name="article_merge"),
     path("queue/", review_views.review_queue, name="review_queue"),
+    path("dashboard/", include("annotations.dashboard_views")),
     path("labels/", claim_views.label_list, name="label_list"),
     path("labels/new/", claim_views.label_edit, name="label_new"),
     path("labels/<int:label_id>/", claim_views.label_edit, name="label_edit"),
