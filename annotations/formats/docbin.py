@@ -1,0 +1,154 @@
+"""spaCy DocBin export: the corpus as `.spacy` files for training and analysis in spaCy.
+
+One Doc per article, tokenised by the product's own pipeline (`nlp.make_doc`), so tokens are
+those the offsets were snapped to and `doc.text` is the stored text. Entity mentions go into
+`doc.ents` (and all of them, overlaps included, into `doc.spans["entities"]`); claims go into
+`doc.spans["sourcing"]` with the label slug as span label. Rejected spans are left out.
+`doc.user_data` keeps the article's fields and every span with its exact offsets, status,
+origin and attributes. See docs/formats.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import batched
+from pathlib import Path
+from typing import Any
+
+from django.db.models import QuerySet
+from spacy.tokens import Doc, DocBin, Span
+from spacy.util import filter_spans
+
+from entities.pipeline import get_pipeline
+from newsroom.models import Article
+
+from . import EXPORT_CHUNK, article_fields, exportable
+
+SOURCING_KEY = "sourcing"
+ENTITIES_KEY = "entities"
+
+
+@dataclass
+class DocBinReport:
+    docs: int = 0
+    spans: int = 0
+    # Spans whose offsets are not token boundaries, widened to the tokens they touch.
+    widened: int = 0
+    # Spans that touch no token (whitespace only): in user_data, not in ents or spans.
+    dropped: int = 0
+    files: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"Wrote {self.docs} doc(s) with {self.spans} span(s) to {len(self.files)} file(s)"
+        if self.widened or self.dropped:
+            text += (
+                f"; {self.widened} span(s) widened to token boundaries, {self.dropped} dropped "
+                "(their exact offsets are in user_data)"
+            )
+        return text + "."
+
+
+def article_doc(nlp: Any, article: Article, report: DocBinReport) -> Doc:
+    """The article as a Doc: tokens, entities, sourcing spans, user data."""
+    doc = nlp.make_doc(article.text)
+    mentions = list(article.entity_mentions.all())
+    claims = list(article.claims.all())
+    entity_spans = [s for m in mentions if (s := _span(doc, m.start, m.end, m.label, report))]
+    claim_spans = [s for c in claims if (s := _span(doc, c.start, c.end, c.label.slug, report))]
+    # doc.ents cannot overlap: the longest span wins (spaCy's filter_spans); the spans group
+    # keeps them all.
+    doc.ents = filter_spans(entity_spans)
+    doc.spans[ENTITIES_KEY] = entity_spans
+    doc.spans[SOURCING_KEY] = claim_spans
+    doc.user_data["newsroom"] = {"id": article.pk, "status": article.status} | article_fields(
+        article
+    )
+    doc.user_data["entities"] = [
+        {
+            "start": m.start,
+            "end": m.end,
+            "label": m.label,
+            "status": m.status,
+            "origin": m.origin,
+        }
+        for m in mentions
+    ]
+    doc.user_data["claims"] = [
+        {
+            "id": c.pk,
+            "start": c.start,
+            "end": c.end,
+            "label": c.label.slug,
+            "status": c.status,
+            "origin": c.origin,
+            "anonymity_reason": c.anonymity_reason,
+            "affiliation": c.affiliation,
+            "source_count": c.source_count,
+            "source_claim": c.source_claim_id,
+        }
+        for c in claims
+    ]
+    report.docs += 1
+    return doc
+
+
+def _span(doc: Doc, start: int, end: int, label: str, report: DocBinReport) -> Span | None:
+    # "expand" widens a span that starts or ends inside a token to the whole token; a span
+    # of whitespace between tokens has no token to widen to and comes back None.
+    span = doc.char_span(start, end, label=label, alignment_mode="expand")
+    if span is None:
+        report.dropped += 1
+        return None
+    if (span.start_char, span.end_char) != (start, end):
+        report.widened += 1
+    report.spans += 1
+    return span
+
+
+def docbin_build(
+    queryset: QuerySet[Article],
+    report: DocBinReport | None = None,
+    *,
+    accepted_only: bool = False,
+) -> DocBin:
+    """One DocBin holding these articles (a DocBin lives in memory: shard big corpora)."""
+    report = report if report is not None else DocBinReport()
+    nlp = get_pipeline().nlp
+    docbin = DocBin(store_user_data=True)
+    for chunk in batched(exportable(queryset, accepted_only=accepted_only), EXPORT_CHUNK):
+        # The DocBin copies what it needs from each Doc, so the strings the tokenizer
+        # interned for this chunk can be freed (as the analysis does).
+        with nlp.memory_zone():
+            for article in chunk:
+                docbin.add(article_doc(nlp, article, report))
+    return docbin
+
+
+def docbin_export(
+    queryset: QuerySet[Article],
+    path: Path,
+    *,
+    docs_per_file: int | None = None,
+    accepted_only: bool = False,
+) -> DocBinReport:
+    """Write the articles to `path` (a .spacy file); with `docs_per_file`, `path` is a
+    directory of numbered .spacy files (spaCy reads a directory as one corpus)."""
+    report = DocBinReport()
+    path = Path(path)
+    if not docs_per_file:
+        docbin_build(queryset, report, accepted_only=accepted_only).to_disk(path)
+        report.files.append(path)
+        return report
+    path.mkdir(parents=True, exist_ok=True)
+    ids = queryset.order_by("pk").values_list("pk", flat=True)
+    for number, shard in enumerate(batched(ids.iterator(), docs_per_file), start=1):
+        target = path / f"newsroom-{number:04d}.spacy"
+        shard_qs = Article.objects.filter(pk__in=shard)
+        docbin_build(shard_qs, report, accepted_only=accepted_only).to_disk(target)
+        report.files.append(target)
+    return report
+
+
+def docbin_bytes(queryset: QuerySet[Article]) -> bytes:
+    """The articles as the bytes of one .spacy file."""
+    return docbin_build(queryset).to_bytes()

@@ -1,0 +1,78 @@
+"""manage.py export_format --format docbin|doccano|label-studio OUT: the corpus for other tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from annotations.formats import CODEPOINT, OFFSET_UNITS, UTF16
+from annotations.formats.docbin import docbin_export
+from annotations.formats.doccano import doccano_lines
+from annotations.formats.label_studio import label_config, label_studio_chunks
+from newsroom.models import Article, ArticleStatus
+
+FORMATS = ("docbin", "doccano", "label-studio")
+
+
+class Command(BaseCommand):
+    help = (
+        "Export articles with their entity mentions and sourcing claims as a spaCy DocBin "
+        "(.spacy), doccano JSONL or Label Studio JSON (docs/formats.md). Rejected spans are "
+        "left out. OUT '-' writes doccano or Label Studio to standard output."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("out", type=Path, help="the file to write ('-' for stdout)")
+        parser.add_argument("--format", required=True, choices=FORMATS)
+        parser.add_argument("--status", choices=ArticleStatus.values, help="only articles in it")
+        parser.add_argument(
+            "--accepted-only", action="store_true", help="leave out suggestions nobody accepted"
+        )
+        parser.add_argument(
+            "--offsets",
+            choices=OFFSET_UNITS,
+            help="offset unit for doccano (default utf16) and Label Studio (default codepoint)",
+        )
+        parser.add_argument(
+            "--docs-per-file",
+            type=int,
+            help="docbin: write OUT as a directory of .spacy files of this many docs each",
+        )
+        parser.add_argument(
+            "--label-config",
+            type=Path,
+            help="label-studio: also write the matching labelling interface (XML) here",
+        )
+
+    def handle(self, *args, out: Path, status: str | None, **options):
+        articles = Article.objects.all()
+        if status:
+            articles = articles.with_status(status)
+        accepted_only = options["accepted_only"]
+        fmt = options["format"]
+        if fmt == "docbin":
+            if str(out) == "-":
+                raise CommandError("A DocBin is binary: give a file name, not '-'.")
+            report = docbin_export(
+                articles, out, docs_per_file=options["docs_per_file"], accepted_only=accepted_only
+            )
+            self.stdout.write(self.style.SUCCESS(report.summary()))
+            return
+        if fmt == "doccano":
+            chunks = doccano_lines(
+                articles, unit=options["offsets"] or UTF16, accepted_only=accepted_only
+            )
+        else:
+            chunks = label_studio_chunks(
+                articles, unit=options["offsets"] or CODEPOINT, accepted_only=accepted_only
+            )
+            if options["label_config"]:
+                options["label_config"].write_text(label_config(), encoding="utf-8")
+        if str(out) == "-":
+            for chunk in chunks:
+                self.stdout.write(chunk, ending="")
+            return
+        with out.open("w", encoding="utf-8") as stream:
+            stream.writelines(chunks)
+        self.stdout.write(self.style.SUCCESS(f"Wrote {out}."))
