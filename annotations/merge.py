@@ -17,6 +17,7 @@ from newsroom.roles import is_admin
 from .agreement import Agreement, Span, agreement, merge_pairs, token_offsets
 from .models import Assignment, Claim, Label, ReviewAction, ReviewEvent, SpanStatus
 from .review import ReviewRefused, check_editable
+from .stats import sourcing_changed
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def claims_merge(*, article: Article, keep: Collection[int], user: Any) -> tuple
         claim._history_user = user
         claim.save(update_fields=["status", "version", "updated_at"])
         rejected += 1
+    sourcing_changed(article.pk)  # the claims that count changed: refresh the figures
     ReviewEvent.objects.create(
         article=article,
         actor=user,
