@@ -1,14 +1,26 @@
-"""User accounts: creating editors and admins with a one-time random password."""
+"""User accounts: creating editors and admins with a one-time random password, and the API
+tokens users make for integrations (the secret likewise shown once)."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import transaction
+from django.utils import timezone
 
 from . import roles
+from .models import ApiToken
+
+# Every token starts with this, so a leaked one is recognisable (e.g. by secret scanners).
+TOKEN_PREFIX = "nrt_"  # noqa: S105 (a marker, not a secret)
+TOKEN_NAME_MAX = 100
+# A token's last use is recorded at most this often: not a database write per API request.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def generate_password() -> str:
@@ -27,3 +39,50 @@ def user_create(*, username: str, role: str, email: str = "") -> tuple[AbstractU
     )
     user.groups.add(Group.objects.get(name=role))
     return user, password
+
+
+def _token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
+    """Make an API token for `user`; return it with its secret (shown once, stored hashed)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("a token needs a name that says what uses it")
+    if len(name) > TOKEN_NAME_MAX:
+        raise ValueError(f"a token name can be at most {TOKEN_NAME_MAX} characters")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        secret_hash=_token_hash(secret),
+    )
+    return token, secret
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    """Stop a token from authenticating; it stays listed, marked revoked, for the record."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def api_token_user(secret: str) -> Any | None:
+    """The active user a live token's secret belongs to, or None; notes when it was used."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.active()
+        .select_related("user")
+        .filter(secret_hash=_token_hash(secret))
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

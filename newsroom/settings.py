@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "simple_history",
+    # The JSON API; listed so that its docs page uses the bundled Swagger UI, not a CDN.
+    "ninja",
     "newsroom",
     "entities",
     "annotations",

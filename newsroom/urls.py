@@ -6,7 +6,7 @@ from annotations import review_views
 from annotations import views as claim_views
 from entities import views as entity_views
 
-from . import views
+from . import api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -71,5 +71,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/tokens/", views.api_tokens, name="api_tokens"),
+    path("accounts/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -8,13 +8,14 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import ingest
-from .accounts import user_create
+from .accounts import api_token_create, user_create
+from .accounts import api_token_revoke as revoke_token
 from .article_page import article_page_context
-from .forms import ArticleFilterForm, ArticlePasteForm, UploadForm, UserCreateForm
-from .models import Article, Outlet
+from .forms import ApiTokenForm, ArticleFilterForm, ArticlePasteForm, UploadForm, UserCreateForm
+from .models import ApiToken, Article, Outlet
 
 LIST_COLUMNS = ("id", "title", "outlet__name", "status", "published_at", "created_at", "byline")
 
@@ -140,3 +141,32 @@ def team(request: HttpRequest) -> HttpResponse:
         form = UserCreateForm()
     users = get_user_model().objects.order_by("username").prefetch_related(Prefetch("groups"))
     return render(request, "newsroom/team.html", {"form": form, "users": users, "created": created})
+
+
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens: make one (its secret shown once), see and revoke them."""
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        created = {"token": token, "secret": secret}
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    # The secret is in this response only: never let a cache or the back button keep it.
+    response = render(
+        request,
+        "newsroom/api_tokens.html",
+        {"form": form, "tokens": tokens, "created": created},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    # Someone else's token is a 404: nobody learns which token ids exist.
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    revoke_token(token=token)
+    messages.success(request, f"Revoked “{token.name}”: it no longer authenticates.")
+    return redirect("api_tokens")
