@@ -345,7 +345,7 @@ def _store_batch(
             )
         else:
             fresh.append(draft)
-    _resolve_outlets({d.outlet for d in fresh if d.outlet}, outlets)
+    _resolve_outlets([d.outlet for d in fresh if d.outlet], outlets)
     articles = [
         Article(
             title=d.title,
@@ -389,9 +389,15 @@ def _existing(batch: list[_Draft]) -> dict[tuple[str, str], tuple[int, str]]:
     return found
 
 
-def _resolve_outlets(names: set[str], cache: dict[str, Outlet]) -> None:
-    """Fill `cache` (keyed by lower-cased name) with an Outlet for every name, creating new ones."""
-    wanted = {n.lower(): n for n in names if n.lower() not in cache}
+def _resolve_outlets(names: list[str], cache: dict[str, Outlet]) -> None:
+    """Fill `cache` (keyed by lower-cased name) with an Outlet for every name, creating new ones.
+
+    A new outlet written several ways in one file is stored as first written (`names` is in
+    file order), so the same file always gives the same spelling."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        if name.lower() not in cache:
+            wanted.setdefault(name.lower(), name)
     if not wanted:
         return
     for outlet in Outlet.objects.annotate(lname=Lower("name")).filter(lname__in=wanted):

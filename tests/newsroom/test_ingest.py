@@ -91,6 +91,16 @@ def test_it_reuses_outlets_case_insensitively():
 
 
 @pytest.mark.parametrize(
+    "spellings", [("Agence France-Presse", "AGENCE FRANCE-PRESSE", "agence france-presse")] * 3
+)
+def test_a_new_outlet_written_several_ways_is_stored_as_first_written(spellings):
+    # Many spellings, so that a set's arbitrary order would show up across runs.
+    records = [art(i, outlet=name) for i, name in enumerate((*spellings, *spellings), start=1)]
+    articles_import(records=parse_jsonl(jsonl(*records)))
+    assert list(Outlet.objects.values_list("name", flat=True)) == ["Agence France-Presse"]
+
+
+@pytest.mark.parametrize(
     ("line", "expected"),
     [
         (b'{"title": "T", "text": ""}', "line 2: text: is required"),
