@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -30,7 +31,7 @@ from newsroom.models import AnalysisState, Article
 from newsroom.roles import is_admin
 
 from .models import Assignment, Claim, Label, ReviewEvent
-from .quality import counts_from_claims, scorecard
+from .quality import SourcingCounts, counts_from_claims, scorecard
 
 FORMAT = "newsroom-corpus"
 SCHEMA_VERSION = "1.0"
@@ -39,6 +40,7 @@ CHUNK_SIZE = 500
 LINES_PER_PIECE = 50
 JSON, JSONL = "json", "jsonl"
 FORMATS = (JSON, JSONL)
+COUNT_FIELDS = tuple(f.name for f in fields(SourcingCounts))
 CONTENT_TYPES = {JSON: "application/json", JSONL: "application/x-ndjson"}
 
 
@@ -137,8 +139,13 @@ def export_header(filters: ExportFilters, *, exported_at: datetime | None = None
     }
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def _dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON, keys sorted, non-ASCII as itself: the same bytes for the same data.
+
+    orjson rather than the standard library: serialising is most of an export's time, and
+    orjson does it several times faster, straight to UTF-8 bytes.
+    """
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -163,8 +170,8 @@ def corpus_export_chunks(
     viewer: Any = None,
     progress: ExportProgress | None = None,
     exported_at: datetime | None = None,
-) -> Iterator[str]:
-    """Yield the export as text pieces: JSON Lines (a header line, then an article a line) or
+) -> Iterator[bytes]:
+    """Yield the export as pieces of UTF-8: JSON Lines (a header line, then an article a line) or
     one JSON document. `viewer`: a non-admin user sees what the article page shows them
     (double annotation hides the other editor's claims); None exports everything."""
     if fmt not in FORMATS:
@@ -172,23 +179,23 @@ def corpus_export_chunks(
     filters = filters or ExportFilters()
     header = _dumps(export_header(filters, exported_at=exported_at))
     if fmt == JSONL:
-        yield header + "\n"
+        yield header + b"\n"
     else:
-        yield header[:-1] + ',"articles":[\n'
+        yield header[:-1] + b',"articles":[\n'
     first = True
     for lines in _article_lines(filters, viewer, progress):
         if fmt == JSONL:
-            yield "\n".join(lines) + "\n"
+            yield b"\n".join(lines) + b"\n"
         else:
-            yield ("" if first else ",\n") + ",\n".join(lines)
+            yield (b"" if first else b",\n") + b",\n".join(lines)
             first = False
     if fmt == JSON:
-        yield "]}\n" if first else "\n]}\n"
+        yield b"]}\n" if first else b"\n]}\n"
 
 
 def _article_lines(
     filters: ExportFilters, viewer: Any, progress: ExportProgress | None
-) -> Iterator[list[str]]:
+) -> Iterator[list[bytes]]:
     usernames = dict(get_user_model().objects.values_list("pk", "username"))
     label_slugs = dict(Label.objects.values_list("pk", "slug"))
     restrict_to = None if viewer is None or is_admin(viewer) else viewer.pk
@@ -230,7 +237,7 @@ def _serialise_chunk(
     usernames: dict[int, str],
     label_slugs: dict[int, str],
     restrict_to: int | None,
-) -> list[str]:
+) -> list[bytes]:
     ids = [row[0] for row in rows]
     mentions: dict[int, list[tuple]] = defaultdict(list)
     for m in EntityMention.objects.filter(article_id__in=ids).values_list(
@@ -303,7 +310,7 @@ def _serialise_chunk(
                 "score": card.score,
                 "flags": list(card.flag_codes),
                 "figures": {f.key: f.value for f in card.figures},
-                "counts": asdict(card.counts),
+                "counts": {name: getattr(card.counts, name) for name in COUNT_FIELDS},
             },
         }
         lines.append(_dumps(article))

@@ -95,7 +95,7 @@ def corpus_export(request: HttpRequest) -> HttpResponse:
         fmt = form.cleaned_data["format"] or JSONL
         chunks = corpus_export_chunks(filters=form.filters(), fmt=fmt, viewer=request.user)
         response = StreamingHttpResponse(
-            (piece.encode("utf-8") for piece in chunks),
+            chunks,
             content_type=f"{CONTENT_TYPES[fmt]}; charset=utf-8",
         )
         name = f"newsroom-corpus-{timezone.now():%Y%m%d-%H%M%S}.{fmt}"

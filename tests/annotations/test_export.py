@@ -31,7 +31,7 @@ EMOJI_TEXT = (
 
 
 def export(fmt: str = "jsonl", **kwargs) -> str:
-    return "".join(corpus_export_chunks(fmt=fmt, exported_at=AT, **kwargs))
+    return b"".join(corpus_export_chunks(fmt=fmt, exported_at=AT, **kwargs)).decode()
 
 
 def validate(data: str, fmt: str = "jsonl") -> list[dict]:
@@ -165,7 +165,7 @@ def test_it_round_trips_byte_identical_json(corpus):
 
 
 def test_it_differs_only_in_the_timestamp(db):
-    later = "".join(corpus_export_chunks(exported_at=datetime(2030, 1, 1, tzinfo=UTC)))
+    later = b"".join(corpus_export_chunks(exported_at=datetime(2030, 1, 1, tzinfo=UTC))).decode()
     assert later != export()
     assert later.replace("2030-01-01T00:00:00+00:00", AT.isoformat()) == export()
 

@@ -29,6 +29,9 @@ class Command(BaseCommand):
         "a line) or one JSON document. Streams in constant memory; progress on stderr."
     )
 
+    # The checks would load spaCy to inspect the model: memory an export never uses.
+    requires_system_checks = []
+
     def add_arguments(self, parser):
         parser.add_argument(
             "-o", "--output", type=Path, help="file to write (default: stdout, or '-')"
@@ -79,9 +82,8 @@ class Command(BaseCommand):
             progress = ExportProgress(total=total, on_chunk=on_chunk)
             try:
                 for piece in corpus_export_chunks(filters=filters, fmt=fmt, progress=progress):
-                    data = piece.encode("utf-8")
-                    stream.write(data)
-                    written += len(data)
+                    stream.write(piece)
+                    written += len(piece)
             finally:
                 if not to_stdout:
                     stream.close()
