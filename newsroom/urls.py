@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from annotations import review_views
+from annotations import export_views, review_views
 from annotations import views as claim_views
 from entities import views as entity_views
 
@@ -54,6 +54,8 @@ urlpatterns = [
     path("articles/<int:pk>/merge/", review_views.article_merge, name="article_merge"),
     path("queue/", review_views.review_queue, name="review_queue"),
     path("dashboard/", include("annotations.dashboard_views")),
+    path("export/", export_views.corpus_export, name="corpus_export"),
+    path("import/", export_views.corpus_upload, name="corpus_import"),
     path("labels/", claim_views.label_list, name="label_list"),
     path("labels/new/", claim_views.label_edit, name="label_new"),
     path("labels/<int:label_id>/", claim_views.label_edit, name="label_edit"),

@@ -1,0 +1,139 @@
+"""The export page: a filter form that streams the corpus as a download, and the upload form
+that imports a Newsroom export back (admins)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from newsroom.ingest import ImportRejected
+from newsroom.models import ArticleStatus, Outlet
+
+from .corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
+from .export import CONTENT_TYPES, FORMATS, JSONL, ExportFilters, corpus_export_chunks
+from .models import Label
+
+TEMPLATE = "annotations/export.html"
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        choices=[(JSONL, "JSON Lines (an article a line)"), ("json", "JSON (one document)")],
+        required=False,
+    )
+    status = forms.ChoiceField(
+        choices=[("", "All statuses"), *ArticleStatus.choices], required=False
+    )
+    outlet = forms.ModelChoiceField(
+        queryset=Outlet.objects.all(),
+        required=False,
+        empty_label="All outlets",
+        to_field_name="name",
+    )
+    published_from = forms.DateField(
+        required=False, label="Published from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    published_to = forms.DateField(
+        required=False, label="Published to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    labels = forms.ModelMultipleChoiceField(
+        queryset=Label.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Articles with a claim (not rejected) of any of these labels.",
+    )
+    editor = forms.CharField(
+        required=False,
+        max_length=150,
+        help_text="Username: articles assigned to or annotated by them.",
+    )
+
+    def filters(self) -> ExportFilters:
+        data = self.cleaned_data
+        return ExportFilters(
+            status=data["status"],
+            outlet=data["outlet"].name if data["outlet"] else "",
+            published_from=data["published_from"],
+            published_to=data["published_to"],
+            labels=tuple(label.slug for label in data["labels"]),
+            editor=data["editor"].strip(),
+        )
+
+
+class CorpusUploadForm(forms.Form):
+    file = forms.FileField(help_text="A Newsroom export: .jsonl or .json.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".jsonl", ".json")):
+            raise forms.ValidationError(f"“{upload.name}” is not a .jsonl or .json file.")
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1e6:.1f} MB; the upload limit is "
+                f"{settings.UPLOAD_MAX_BYTES / 1e6:.1f} MB. Import it on the server with: "
+                "manage.py import_corpus FILE"
+            )
+        return upload
+
+
+@require_GET
+@permission_required("newsroom.view_article", raise_exception=True)
+def corpus_export(request: HttpRequest) -> HttpResponse:
+    """The export page; with `download`, the filtered corpus streamed as an attachment.
+
+    Editors and admins may export what they may read in the app: everything, except that an
+    editor on a double-annotated article gets only their own claims, as on its page.
+    """
+    form = ExportForm(request.GET if "download" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        fmt = form.cleaned_data["format"] or JSONL
+        chunks = corpus_export_chunks(filters=form.filters(), fmt=fmt, viewer=request.user)
+        response = StreamingHttpResponse(
+            chunks,
+            content_type=f"{CONTENT_TYPES[fmt]}; charset=utf-8",
+        )
+        name = f"newsroom-corpus-{timezone.now():%Y%m%d-%H%M%S}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    status = 400 if form.is_bound else 200
+    return render(request, TEMPLATE, _context(request, form), status=status)
+
+
+@require_POST
+@permission_required("newsroom.review_article", raise_exception=True)
+def corpus_upload(request: HttpRequest) -> HttpResponse:
+    """Import an uploaded Newsroom export, all or nothing (admins: it sets review statuses)."""
+    upload_form = CorpusUploadForm(request.POST, request.FILES)
+    context = _context(request, ExportForm(), upload_form=upload_form)
+    if upload_form.is_valid():
+        upload = upload_form.cleaned_data["file"]
+        if upload.name.lower().endswith(".jsonl"):
+            records, unit = parse_corpus_jsonl(upload), "line"
+        else:
+            records, unit = parse_corpus_json(upload.read()), "article"
+        try:
+            context["report"] = corpus_import(records=records, unit=unit)
+            context["upload_form"] = CorpusUploadForm()
+        except ImportRejected as rejected:
+            context["errors"] = rejected.errors
+            context["upload_name"] = upload.name
+    status = 422 if context.get("errors") or upload_form.errors else 200
+    template = TEMPLATE + "#import-result" if request.htmx else TEMPLATE
+    return render(request, template, context, status=status)
+
+
+def _context(request: HttpRequest, form: ExportForm, upload_form=None) -> dict:
+    return {
+        "form": form,
+        "formats": FORMATS,
+        "upload_form": upload_form or CorpusUploadForm(),
+        "may_import": request.user.has_perm("newsroom.review_article"),
+        "limit_bytes": settings.UPLOAD_MAX_BYTES,
+    }
