@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+import numpy as np
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
@@ -53,6 +54,8 @@ RIGHT_DEPS = frozenset({"prep", "amod", "compound", "nummod", "conj", "cc", "cas
 # Punctuation inside a phrase: hyphens of names ("al-Amr"), dots of abbreviations.
 PHRASE_PUNCT = frozenset({"-", ".", "'", "’", "&"})
 LEFT_SKIP_DEPS = frozenset({"preconj", "punct", "cc", "advmod", "mark"})
+# Token attributes whose values a dependency pattern's words are checked against.
+ANCHOR_ATTRS = ("LEMMA", "LOWER", "ORTH")
 
 
 @dataclass(frozen=True)
@@ -156,13 +159,54 @@ class SourcingDetector:
         for entry in data["token_patterns"]:
             self.token_matcher.add(entry["id"], [entry["pattern"]])
             self._register(strings.add(entry["id"]), entry)
+        # Which sentences can hold a dependency match: each pattern's word conditions (see
+        # `_anchor_conditions`), indexed by the word, and the conditions each pattern needs.
+        self._anchors: dict[str, dict[str, list[int]]] = {"LEMMA": {}, "LOWER": {}, "ORTH": {}}
+        self._conditions = 0
+        self._needs: list[frozenset[int]] = []
+        self._dep_order: dict[int, int] = {}  # pattern key -> its position in the matcher
         for entry in data["dependency_patterns"]:
             self.dep_matcher.add(entry["id"], [entry["pattern"]])
-            self._register(strings.add(entry["id"]), entry)
+            key = strings.add(entry["id"])
+            self._register(key, entry)
+            self._dep_order[key] = len(self._dep_order)
             # Node names in the order the DependencyMatcher reports their tokens.
             entry["nodes"] = [node["RIGHT_ID"] for node in entry["pattern"]]
+            self._needs.append(self._anchor_conditions(entry["pattern"]))
+        # The same words as string ids, per attribute in ANCHOR_ATTRS order, for Doc.to_array.
+        self._anchor_index = [
+            {strings.add(word): ids for word, ids in self._anchors[attr].items()}
+            for attr in ANCHOR_ATTRS
+        ]
+        self._anchor_ids = [
+            np.array(sorted(index), dtype=np.uint64) for index in self._anchor_index
+        ]
         for name, entry in data["phrases"].items():
             self.phrase_matcher.add(name, [nlp.make_doc(t) for t in entry["terms"]])
+
+    def _anchor_conditions(self, pattern: list[dict[str, Any]]) -> frozenset[int]:
+        """The word conditions of a dependency pattern's nodes: a LEMMA, LOWER or ORTH value
+        (or IN list) that some token of the sentence must have for the pattern to match there.
+        Registers each in `self._anchors` and returns their ids; a pattern without any (none
+        in the pattern file) needs nothing, so every sentence is searched for it."""
+        needs = set()
+        for node in pattern:
+            for attr, index in self._anchors.items():
+                value = node["RIGHT_ATTRS"].get(attr)
+                if isinstance(value, dict):
+                    if set(value) != {"IN"}:
+                        continue  # NOT_IN and other operators say nothing about presence
+                    value = value["IN"]
+                elif isinstance(value, str):
+                    value = [value]
+                else:
+                    continue
+                condition = self._conditions
+                self._conditions += 1
+                needs.add(condition)
+                for word in value:
+                    index.setdefault(word, []).append(condition)
+        return frozenset(needs)
 
     def _register(self, key: int, entry: dict[str, Any]) -> None:
         self.families[key] = entry["family"]
@@ -208,7 +252,7 @@ class SourcingDetector:
                 if reason is not None:
                     reasons.append(reason)
 
-        for key, token_ids in self.dep_matcher(doc):
+        for key, token_ids in self._dependency_matches(doc, ctx):
             spec = self.specs[key]
             nodes = dict(zip(spec["nodes"], token_ids, strict=True))
             family = spec["family"]
@@ -237,6 +281,44 @@ class SourcingDetector:
         ordered = self._resolve_pronouns(doc, ordered, ctx, outlet_tokens)
         unattributed = self._unattributed(doc, judged, attributed, ordered, cues, hedges, ctx)
         return self._assemble(doc, ordered, cues, hedges, sources, unattributed)
+
+    def _dependency_matches(self, doc: Doc, ctx: _DocContext) -> list[tuple[int, list[int]]]:
+        """What `self.dep_matcher(doc)` returns, in the same order, for less: the matcher runs
+        only over the sentences that have every word condition of some pattern (runs of
+        adjacent ones as one span). A match lies within one sentence (its tokens hang from one
+        root), and the matcher lists matches by pattern, then by sentence, so the matches of
+        the spans, shifted to doc offsets and stably sorted by pattern, are the same list."""
+        values = doc.to_array(ANCHOR_ATTRS)  # one row per token: lemma, lower, orth ids
+        hits = np.nonzero(
+            np.isin(values[:, 0], self._anchor_ids[0])
+            | np.isin(values[:, 1], self._anchor_ids[1])
+            | np.isin(values[:, 2], self._anchor_ids[2])
+        )[0]
+        met: dict[int, set[int]] = {}  # sentence -> the conditions its tokens meet
+        indexes = self._anchor_index
+        for i in hits.tolist():
+            conditions = met.setdefault(ctx.sentence(i), set())
+            for index, value in zip(indexes, values[i].tolist(), strict=True):
+                conditions.update(index.get(value, ()))
+        runs: list[list[int]] = []
+        starts = ctx.sent_starts
+        for sentence in sorted(met):
+            if not any(need <= met[sentence] for need in self._needs):
+                continue
+            start = starts[sentence]
+            end = starts[sentence + 1] if sentence + 1 < len(starts) else len(doc)
+            if runs and runs[-1][1] == start:
+                runs[-1][1] = end
+            else:
+                runs.append([start, end])
+        if len(runs) == 1 and runs[0] == [0, len(doc)]:
+            return self.dep_matcher(doc)
+        matches = []
+        for start, end in runs:
+            for key, token_ids in self.dep_matcher(doc[start:end]):
+                matches.append((key, [i + start for i in token_ids]))
+        matches.sort(key=lambda match: self._dep_order[match[0]])
+        return matches
 
     # --- Unattributed assertions --------------------------------------------------------------
 
