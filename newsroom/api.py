@@ -13,24 +13,23 @@ offline and under the strict CSP.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import F, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, reverse
 from ninja import Field, NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
-from ninja.streaming import JSONL
 from pydantic import ConfigDict
 
+from annotations.export import CONTENT_TYPES, ExportFilters, corpus_export_chunks
 from annotations.models import Assignment, Claim, ReviewEvent
 from annotations.quality import SCORE_FORMULA, ClaimFacts, counts_from_claims, scorecard
 from entities.models import EntityMention, SpanStatus
@@ -633,47 +632,66 @@ def article_get(request: HttpRequest, article_id: int):
     return article_records([article], request.auth)[0]
 
 
+class ExportQuery(Schema):
+    format: Literal["jsonl", "json"] = Field(
+        "jsonl", description="JSON Lines (a header line, then an article a line) or one document."
+    )
+    status: ArticleStatus | None = Field(None, description="Only articles in this review state.")
+    outlet: str | None = Field(None, description="Only this outlet (its name, any case).")
+    published_from: date | None = Field(None, description="Published on or after (YYYY-MM-DD).")
+    published_to: date | None = Field(None, description="Published on or before (YYYY-MM-DD).")
+    labels: str | None = Field(
+        None, description="Comma-separated label slugs: articles with a claim of one of them."
+    )
+    editor: str | None = Field(
+        None, description="A username: articles assigned to them or with claims they made."
+    )
+
+    def filters(self) -> ExportFilters:
+        labels = tuple(s.strip() for s in (self.labels or "").split(",") if s.strip())
+        return ExportFilters(
+            status=self.status or "",
+            outlet=self.outlet or "",
+            published_from=self.published_from,
+            published_to=self.published_to,
+            labels=labels,
+            editor=self.editor or "",
+        )
+
+
 @api.get(
     "/export",
-    response=JSONL[ArticleDetail],
     tags=["export"],
     url_name="export",
     operation_id="export",
-    summary="Export the corpus as JSON Lines",
+    summary="Export the corpus (the versioned export schema)",
     openapi_extra={
         "responses": {
+            200: {
+                "description": (
+                    "The corpus in the export schema (docs/export-schema.json, docs/export.md): "
+                    "JSON Lines, a header line then an article a line, or one JSON document."
+                ),
+                "content": {
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "object"}},
+                },
+            },
             401: {"description": "No live token"},
             403: {"description": "No permission"},
             422: {"description": "Bad filter"},
         }
     },
 )
-def export(request: HttpRequest, filters: Query[ArticleFilters]):
-    """The corpus as JSON Lines: one article per line in the shape of `GET /articles/{id}`,
-    oldest first, streamed in batches so that memory stays flat for any corpus.
-
-    Takes the list's filters. (A stand-in for the versioned corpus export of
-    `annotations/export.py`, which this endpoint will serve once it exists.)
-    """
+def export(request: HttpRequest, query: Query[ExportQuery]):
+    """The corpus as the web page and `manage.py export_corpus` export it: the same versioned
+    schema and filters, streamed with flat memory. As in the app, an editor on a
+    double-annotated article gets only their own claims."""
     _require(request, VIEW_ARTICLE)
-    # TODO(issue 7, export): once annotations/export.py (the versioned corpus export) lands,
-    # stream its records here, with the same filters and permission; until then each line is
-    # the `GET /articles/{id}` shape, which the OpenAPI document describes.
-    articles = filters.apply(Article.objects.all())
-    return _export_lines(articles, request.auth)
-
-
-def _export_lines(articles, user: Any) -> Iterator[dict[str, Any]]:
-    # Keyset batches (id > last seen): no offset scans, and articles added mid-export that
-    # sort after the cursor are simply included.
-    last = 0
-    while True:
-        batch = list(
-            articles.filter(pk__gt=last)
-            .select_related("outlet", "created_by")
-            .order_by("pk")[:EXPORT_BATCH]
-        )
-        if not batch:
-            return
-        yield from article_records(batch, user)
-        last = batch[-1].pk
+    fmt = query.format
+    response = StreamingHttpResponse(
+        corpus_export_chunks(filters=query.filters(), fmt=fmt, viewer=request.auth),
+        content_type=f"{CONTENT_TYPES[fmt]}; charset=utf-8",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -435,7 +435,7 @@ def test_double_annotation_hides_other_editors_claims(
     data = get(client, f"{ARTICLES}/{article.pk}", admin_token).json()
     assert {c["author"] for c in data["claims"]} == {"erin", "bo", None}
     # The export applies the same rule.
-    [line] = jsonl(get(client, EXPORT, editor_token))
+    [_, line] = jsonl(get(client, EXPORT, editor_token))
     assert {c["author"] for c in line["claims"]} == {"erin"}
 
 
@@ -488,31 +488,46 @@ def test_the_detail_takes_a_fixed_number_of_queries(
 # --- GET /export ------------------------------------------------------------------------------
 
 
-def test_it_exports_the_corpus_as_json_lines(
-    client, admin_token, annotated, monkeypatch, django_assert_max_num_queries
-):
-    monkeypatch.setattr(api_module, "EXPORT_BATCH", 2)
+def test_it_exports_the_corpus_in_the_versioned_schema(client, admin_token, annotated):
+    from tests.annotations.test_export import validate
+
     article, _ = annotated
     others = [add(title=f"Plain {n}", text=f"plain {n}") for n in range(4)]
     response = get(client, EXPORT, admin_token)
     assert response.status_code == 200
     assert isinstance(response, StreamingHttpResponse)
-    assert response["Content-Type"].startswith("application/jsonl")
-    lines = jsonl(response)
-    assert [line["id"] for line in lines] == [article.pk, *(a.pk for a in others)]
-    detail = get(client, f"{ARTICLES}/{article.pk}", admin_token).json()
-    assert lines[0] == detail
+    assert response["Content-Type"].startswith("application/x-ndjson")
+    body = b"".join(response.streaming_content).decode()
+    header = json.loads(body.splitlines()[0])
+    assert header["format"] == "newsroom-corpus" and header["schema_version"]
+    articles = validate(body)  # against docs/export-schema.json
+    assert [a["title"] for a in articles] == [article.title, *(a.title for a in others)]
+    # The same bytes as the export the app's own page and command make, bar the timestamp.
+    [exported] = [a for a in articles if a["title"] == article.title]
+    assert exported["text"] == article.text
+    assert {c["label"] for c in exported["claims"]} >= {"anonymous_source", "named_source"}
+
+    document = get(client, EXPORT, admin_token, format="json")
+    assert document["Content-Type"].startswith("application/json")
+    assert len(validate(b"".join(document.streaming_content).decode(), "json")) == 5
 
 
-def test_the_export_takes_the_list_filters(client, editor_token, annotated):
+def test_the_export_takes_its_filters(client, editor_token, annotated):
     article, _ = annotated
     add(title="Other", text="other", outlet="Bugle")
-    lines = jsonl(get(client, EXPORT, editor_token, outlet=article.outlet_id))
-    assert [line["id"] for line in lines] == [article.pk]
-    assert jsonl(get(client, EXPORT, editor_token, status="approved")) == []
+    lines = jsonl(get(client, EXPORT, editor_token, outlet=article.outlet.name.upper()))
+    assert [line["title"] for line in lines[1:]] == [article.title]
+    assert lines[0]["filters"] == {"outlet": article.outlet.name.upper()}
+    assert jsonl(get(client, EXPORT, editor_token, status="approved"))[1:] == []
+    assert [
+        a["title"]
+        for a in jsonl(get(client, EXPORT, editor_token, labels="denial,named_source"))[1:]
+    ] == [article.title]
     response = get(client, EXPORT, editor_token, status="nope")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "status"
+    bad_date = get(client, EXPORT, editor_token, published_from="yesterday")
+    assert bad_date.status_code == 422
 
 
 # --- OpenAPI and docs -------------------------------------------------------------------------
@@ -532,7 +547,7 @@ def test_the_openapi_document_is_served(client, db):
     [scheme] = schema["components"]["securitySchemes"].values()
     assert scheme == {"type": "http", "scheme": "bearer"}
     export = schema["paths"]["/api/v1/export"]["get"]["responses"]["200"]["content"]
-    assert "application/jsonl" in export
+    assert {"application/x-ndjson", "application/json"} <= set(export)
 
 
 def test_the_docs_page_is_served_from_our_own_static_files(client, db):
