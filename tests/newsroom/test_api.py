@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from annotations.models import Assignment, Claim, Label
 from entities.models import EntityMention
-from newsroom import api as api_module
 from newsroom.accounts import api_token_create, api_token_revoke
 from newsroom.article_page import article_scorecard
 from newsroom.ingest import articles_import
