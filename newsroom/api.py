@@ -44,7 +44,6 @@ ADD_ARTICLE = "newsroom.add_article"
 PAGE_DEFAULT = 25
 PAGE_MAX = 100
 # Articles per database round of the export: memory stays flat for a corpus of any size.
-EXPORT_BATCH = 100
 
 
 # --- Authentication -------------------------------------------------------------------------
