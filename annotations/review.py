@@ -197,7 +197,10 @@ def article_assign(*, article: Article, editor_ids: Iterable[int], user: Any) ->
 def article_is_double_annotated(article: Article) -> bool:
     """Two or more editors assigned: each annotates on their own (cached on the article)."""
     if not hasattr(article, "_double_annotated"):
-        article._double_annotated = Assignment.objects.filter(article=article).count() >= 2
+        count = getattr(article, "assignee_count", None)  # Article.objects.annotating()
+        if count is None:
+            count = Assignment.objects.filter(article=article).count()
+        article._double_annotated = count >= 2
     return article._double_annotated
 
 

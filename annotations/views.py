@@ -44,7 +44,7 @@ def _conflict_message(conflict: ClaimConflict) -> str:
 @require_POST
 @permission_required("annotations.add_claim", raise_exception=True)
 def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(Article.objects.annotating(), pk=pk)
     labels = list(Label.objects.all())  # the response shows them all: one query for both
     label = next((lb for lb in labels if lb.slug == request.POST.get("label", "")), None)
     try:
@@ -72,7 +72,7 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("annotations.view_claim", raise_exception=True)
 def claim_detail(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(Article.objects.annotating(), pk=pk)
     claim = get_object_or_404(Claim.objects.select_related("label"), pk=claim_id, article=article)
     if hidden_from(claim, request.user, article):
         raise Http404("No such claim.")
@@ -85,7 +85,7 @@ def claim_detail(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
 @require_POST
 @permission_required("annotations.change_claim", raise_exception=True)
 def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(Article.objects.annotating(), pk=pk)
     claim = get_object_or_404(
         Claim.objects.select_related("label", "article"), pk=claim_id, article=article
     )
@@ -119,7 +119,7 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
 @require_POST
 @permission_required("annotations.delete_claim", raise_exception=True)
 def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(Article.objects.annotating(), pk=pk)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -145,7 +145,7 @@ def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
 @permission_required("annotations.change_claim", raise_exception=True)
 def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     """Accept or reject one suggestion; the panel then opens the next one."""
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(Article.objects.annotating(), pk=pk)
     claim = get_object_or_404(Claim.objects.select_related("label"), pk=claim_id, article=article)
     decision = request.POST.get("decision", "")
     try:
@@ -178,7 +178,7 @@ def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpRespo
 @permission_required("annotations.change_claim", raise_exception=True)
 def suggestions_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept every open suggestion of one label in the article."""
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(Article.objects.annotating(), pk=pk)
     label = Label.objects.filter(slug=request.POST.get("label", "")).first()
     if label is None:
         return _refuse(request, article, "Unknown label; reload the page.")

@@ -19,7 +19,7 @@ TEMPLATE = "newsroom/article_detail.html"
 @permission_required("newsroom.view_article", raise_exception=True)
 def analysis_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The polled status badge; once analysis ends it also swaps in the entity layer."""
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(Article.objects.annotating(), pk=pk)
     context = article_page_context(article, request.user)
     context["finished"] = not context["polling"]
     return render(request, TEMPLATE + "#analysis", context)
@@ -28,7 +28,7 @@ def analysis_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("newsroom.change_article", raise_exception=True)
 def reanalyse(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(Article.objects.annotating(), pk=pk)
     analysis_request(article_ids=[article.pk])
     if request.htmx:
         article.refresh_from_db()
@@ -39,7 +39,7 @@ def reanalyse(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("newsroom.view_article", raise_exception=True)
 def mention_detail(request: HttpRequest, pk: int, mention_id: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(Article.objects.annotating(), pk=pk)
     mention = get_object_or_404(EntityMention, pk=mention_id, article=article)
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}?mention={mention.pk}#mention-panel")
@@ -50,7 +50,7 @@ def mention_detail(request: HttpRequest, pk: int, mention_id: int) -> HttpRespon
 @require_POST
 @permission_required("newsroom.change_article", raise_exception=True)
 def mention_update(request: HttpRequest, pk: int, mention_id: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(Article.objects.annotating(), pk=pk)
     mention = get_object_or_404(EntityMention, pk=mention_id, article=article)
     try:
         mention = mention_decide(
@@ -67,7 +67,7 @@ def mention_update(request: HttpRequest, pk: int, mention_id: int) -> HttpRespon
 @require_POST
 @permission_required("newsroom.change_article", raise_exception=True)
 def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(Article.objects.annotating(), pk=pk)
     try:
         start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
     except ValueError:

@@ -111,9 +111,11 @@ def claim_fragment_context(
         labels = list(Label.objects.all())
     if claim is not None:
         claim.text = text[claim.start : claim.end]
-    html = _touched_paragraphs(article, labels, user, touched)
     groups = [label for label in labels if label.pk in labels_touched]
-    group_rows = _claim_rows(article, labels, user, Q(label__in=groups)) if groups else []
+    html, rows = _touched_paragraphs(
+        article, labels, user, touched, also=Q(label__in=groups) if groups else None
+    )
+    group_rows = [r for r in rows if r.label.pk in labels_touched]
     sources: list[EntityMention] = []
     source_rows: list[ClaimRow] = []
     if claim is not None and claim.label.kind == LabelKind.SOURCE:
@@ -185,7 +187,7 @@ def mention_fragment_context(
         "selected": mention,
         "selected_text": text[mention.start : mention.end] if mention else "",
         "mention_error": error,
-        "paragraph_html": _touched_paragraphs(article, list(Label.objects.all()), user, touched),
+        "paragraph_html": _touched_paragraphs(article, list(Label.objects.all()), user, touched)[0],
         "oob": True,
     }
 
@@ -203,10 +205,17 @@ def _entity_summary(mentions: list[EntityMention]) -> dict[str, Any]:
 
 
 def _touched_paragraphs(
-    article: Article, labels: list[Label], user: Any, touched: list[tuple[int, int]]
-) -> list[SafeString]:
+    article: Article,
+    labels: list[Label],
+    user: Any,
+    touched: list[tuple[int, int]],
+    also: Q | None = None,
+) -> tuple[list[SafeString], list[ClaimRow]]:
     """The paragraphs overlapping the `touched` ranges, rendered from the spans inside them
-    for an out-of-band swap: the cost does not grow with the article."""
+    for an out-of-band swap: the cost does not grow with the article.
+
+    The claims matching `also` come back from the same query (the caller's other rows: one
+    round trip less on the annotate page's hottest path)."""
     text = article.text
     paras = [
         (i, lo, hi)
@@ -214,12 +223,14 @@ def _touched_paragraphs(
         if any(start < hi and end > lo for start, end in touched)
     ]
     if not paras:
-        return []
+        return [], (_claim_rows(article, labels, user, also) if also is not None else [])
     lo, hi = paras[0][1], paras[-1][2]
+    in_range = Q(start__lt=hi, end__gt=lo)
+    rows = _claim_rows(article, labels, user, in_range | also if also is not None else in_range)
     mentions = EntityMention.objects.filter(article=article, start__lt=hi, end__gt=lo)
-    in_range = _claim_rows(article, labels, user, Q(start__lt=hi, end__gt=lo))
-    spans = _spans(list(mentions.visible()), in_range)
-    return [render_paragraph(text, i, p_lo, p_hi, spans, oob=True) for i, p_lo, p_hi in paras]
+    spans = _spans(list(mentions.visible()), [r for r in rows if r.start < hi and r.end > lo])
+    html = [render_paragraph(text, i, p_lo, p_hi, spans, oob=True) for i, p_lo, p_hi in paras]
+    return html, rows
 
 
 class ClaimRow(NamedTuple):

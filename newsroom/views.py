@@ -55,7 +55,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from annotations.review import hidden_from
     from entities.models import EntityMention
 
-    article = get_object_or_404(Article.objects.select_related("outlet", "created_by"), pk=pk)
+    article = get_object_or_404(
+        Article.objects.annotating().select_related("outlet", "created_by"), pk=pk
+    )
     mention = claim = None
     if request.GET.get("mention", "").isdigit():
         mention = EntityMention.objects.filter(article=article, pk=request.GET["mention"]).first()

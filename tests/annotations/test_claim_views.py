@@ -231,7 +231,7 @@ def test_creating_a_claim_costs_the_same_however_many_claims(
         data = {"start": start, "end": end, "label": "hedge"}
         return editor_client.post(url, data, headers=HTMX).content.decode()
 
-    with django_assert_num_queries(15) as few:
+    with django_assert_num_queries(13) as few:
         small = create("allegedly")
     label = Label.objects.get(slug="denial")
     # 1,000 claims in the first 1,003 characters, none in the paragraph the next one is in.
