@@ -130,6 +130,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "article_list"
 LOGOUT_REDIRECT_URL = "login"
+# Login throttling (newsroom/throttle.py): after this many failed logins for one username, or
+# from one address, within the window, further attempts get HTTP 429 until the window ends.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
+LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)  # seconds
+
+# --- Cache ----------------------------------------------------------------------------------
+# Holds the login-failure counters. The default is per process; with several web processes
+# set CACHE_URL to a shared cache: redis://127.0.0.1:6379/1 (needs `pip install redis`) or
+# dbcache://newsroom_cache (after `manage.py createcachetable`).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -194,6 +205,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: htmx sends the token from the page (base.html hx-headers).
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

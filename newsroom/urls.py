@@ -6,7 +6,7 @@ from annotations import export_views, review_views
 from annotations import views as claim_views
 from entities import views as entity_views
 
-from . import api, views
+from . import api, throttle, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -61,7 +61,7 @@ urlpatterns = [
     path("labels/<int:label_id>/", claim_views.label_edit, name="label_edit"),
     path("labels.css", claim_views.label_css, name="label_css"),
     path("team/", views.team, name="team"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", throttle.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

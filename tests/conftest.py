@@ -54,6 +54,16 @@ def admin_client_(client, admin_user):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # The cache holds login-failure counts (newsroom/throttle.py); no test inherits another's.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The real hasher is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -50,10 +50,24 @@ def console_problems() -> list[str]:
     return []
 
 
+# Every document records Content-Security-Policy violations in window.__cspViolations, and
+# logs them as console errors (which the `page` fixture turns into failures).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  const where = `${e.sourceFile}:${e.lineNumber}`;
+  const v = `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${where}`;
+  window.__cspViolations.push(v);
+  console.error('CSP violation: ' + v);
+});
+"""
+
+
 @pytest.fixture
 def page(browser, live_server, request, console_problems):
     """A fresh tab; console errors (CSP violations included) and page errors fail the test."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     problems = console_problems
     page.on(

@@ -93,3 +93,43 @@ def test_the_docker_compose_environment_passes_check_deploy():
     )
     assert result.returncode == 0, result.stderr
     assert "db_worker" in compose and "gunicorn newsroom.wsgi" in compose
+
+
+def test_production_cookies_are_secure_httponly_and_samesite():
+    code = (
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
+        "s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_HTTPONLY, s.CSRF_COOKIE_SAMESITE, s.SECURE_SSL_REDIRECT, "
+        "s.SECURE_HSTS_SECONDS)"
+    )
+    result = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        code,
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="news.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "Lax",
+        "True",
+        "True",
+        "Lax",
+        "True",
+        "31536000",
+    ]
+
+
+def test_the_cache_is_per_process_unless_cache_url_names_a_shared_one():
+    code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])"
+    result = manage("shell", "-v", "0", "-c", code, DEBUG="true")
+    assert result.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
+    result = manage(
+        "shell", "-v", "0", "-c", code, DEBUG="true", CACHE_URL="redis://127.0.0.1:6379/1"
+    )
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
