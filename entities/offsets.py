@@ -28,6 +28,9 @@ def snap_to_tokens(text: str, start: int, end: int) -> tuple[int, int]:
         hi += 1
     doc = get_pipeline().nlp.make_doc(text[lo:hi])
     span = doc.char_span(start - lo, end - lo, alignment_mode="expand")
-    if span is None or not span.text.strip():
+    # spaCy makes tokens of newlines and runs of spaces: a span never starts or ends on one.
+    words = [t for t in span if not t.is_space] if span is not None else []
+    if not words:
         raise SelectionRefused("The selection holds no word; select the words themselves.")
-    return lo + span.start_char, lo + span.end_char
+    first, last = words[0], words[-1]
+    return lo + first.idx, lo + last.idx + len(last.text)

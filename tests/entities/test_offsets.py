@@ -10,7 +10,25 @@ from entities.pipeline import get_pipeline
 
 def whole_text_snap(text: str, start: int, end: int) -> tuple[int, int] | None:
     span = get_pipeline().nlp.make_doc(text).char_span(start, end, alignment_mode="expand")
-    return (span.start_char, span.end_char) if span is not None and span.text.strip() else None
+    words = [t for t in span if not t.is_space] if span is not None else []
+    if not words:
+        return None
+    return words[0].idx, words[-1].idx + len(words[-1].text)
+
+
+@pytest.mark.parametrize(
+    ("text", "selected", "expected"),
+    [
+        ("ءءء\nNext line", "ءءء\n", "ءءء"),
+        ("Officials said\n\nThe", "said\n\nThe", "said\n\nThe"),
+        ("a\tword\there", "\tword\t", "word"),
+        ("first  \n  second", "  \n  second", "second"),
+    ],
+)
+def test_a_span_never_starts_or_ends_on_whitespace(text, selected, expected):
+    start = text.index(selected)
+    got = snap_to_tokens(text, start, start + len(selected))
+    assert text[got[0] : got[1]] == expected
 
 
 def test_the_window_gives_the_same_tokens_as_the_whole_text():
