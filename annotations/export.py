@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from entities.models import EntityMention, SpanStatus
@@ -67,9 +67,22 @@ class ExportFilters:
         return out
 
 
-def articles_for_export(filters: ExportFilters) -> Any:
-    """The articles the filters select, as a queryset (any order)."""
+def articles_for_export(filters: ExportFilters, restrict_to: int | None = None) -> Any:
+    """The articles the filters select, as a queryset (any order).
+
+    `restrict_to`: a non-admin viewer's id. The claim filters (labels, editor) then count only
+    the claims that viewer may see, so a filter cannot reveal claims double annotation hides.
+    """
     articles = Article.objects.all()
+    visible = Q()
+    if restrict_to is not None:
+        double = (
+            Assignment.objects.values("article")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=2)
+            .values("article")
+        )
+        visible = Q(author_id=restrict_to) | ~Q(article__in=double)
     if filters.status:
         articles = articles.with_status(filters.status)
     if filters.outlet:
@@ -80,14 +93,16 @@ def articles_for_export(filters: ExportFilters) -> Any:
         articles = articles.filter(published_at__date__lte=filters.published_to)
     if filters.labels:
         labelled = Claim.objects.filter(
-            article=OuterRef("pk"), label__slug__in=filters.labels
+            visible, article=OuterRef("pk"), label__slug__in=filters.labels
         ).exclude(status=SpanStatus.REJECTED)
         articles = articles.filter(Exists(labelled))
     if filters.editor:
         assigned = Assignment.objects.filter(
             article=OuterRef("pk"), editor__username=filters.editor
         )
-        authored = Claim.objects.filter(article=OuterRef("pk"), author__username=filters.editor)
+        authored = Claim.objects.filter(
+            visible, article=OuterRef("pk"), author__username=filters.editor
+        )
         articles = articles.filter(Q(Exists(assigned)) | Q(Exists(authored)))
     return articles
 
@@ -199,7 +214,7 @@ def _article_lines(
     usernames = dict(get_user_model().objects.values_list("pk", "username"))
     label_slugs = dict(Label.objects.values_list("pk", "slug"))
     restrict_to = None if viewer is None or is_admin(viewer) else viewer.pk
-    selected = articles_for_export(filters)
+    selected = articles_for_export(filters, restrict_to)
     last_pk = 0
     while True:
         rows = list(

@@ -9,8 +9,10 @@ from typing import Any
 
 from entities.models import EntityMention
 from newsroom.models import Article, ArticleStatus
+from newsroom.roles import is_admin
 
 from .models import Claim, Label, ReviewAction, ReviewEvent
+from .review import article_is_double_annotated
 
 # The claim fields whose changes the history shows, with their names on the page.
 CLAIM_FIELDS = {
@@ -39,12 +41,18 @@ class Entry:
     comment: str = ""
 
 
-def article_history_entries(article: Article) -> list[Entry]:
-    """Everything that happened to the article's review and annotations, newest first."""
+def article_history_entries(article: Article, viewer: Any = None) -> list[Entry]:
+    """Everything that happened to the article's review and annotations, newest first.
+
+    With a `viewer` who is an editor on a double-annotated article, only the claims they
+    authored: the history must not show what the page hides (other editors' claims and the
+    rules' suggestions)."""
     text = article.text
     entries = [_review_entry(e) for e in ReviewEvent.objects.for_article(article)]
     labels = {label.pk: label.name for label in Label.objects.all()}
     claims = Claim.history.filter(article_id=article.pk).select_related("history_user")
+    if viewer is not None and article_is_double_annotated(article) and not is_admin(viewer):
+        claims = claims.filter(author_id=viewer.pk)
     entries += _diffs(claims.order_by("id", "history_date", "history_id"), text, "claim", labels)
     mentions = EntityMention.history.filter(article_id=article.pk).select_related("history_user")
     entries += _diffs(mentions.order_by("id", "history_date", "history_id"), text, "entity", {})

@@ -181,7 +181,9 @@ def _midnight(day: date) -> datetime:
 @permission_required("newsroom.view_article", raise_exception=True)
 def article_history(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
-    page = Paginator(article_history_entries(article), 100).get_page(request.GET.get("page"))
+    page = Paginator(article_history_entries(article, request.user), 100).get_page(
+        request.GET.get("page")
+    )
     return render(request, "annotations/article_history.html", {"article": article, "page": page})
 
 

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from newsroom.article_page import TEMPLATE, claim_fragment_context, respond
 from newsroom.models import Article
+from newsroom.roles import is_admin
 
 from .forms import ClaimForm, LabelForm
 from .models import Claim, Label
-from .review import hidden_from
+from .review import article_is_double_annotated, hidden_from
 from .services import (
     ClaimConflict,
     ClaimRefused,
@@ -89,6 +90,7 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     claim = get_object_or_404(
         Claim.objects.select_related("label", "article"), pk=claim_id, article=article
     )
+    _check_visible(request, article, claim)
     label_before = claim.label_id
     form = ClaimForm(request.POST, claim=claim)
     if not form.is_valid():
@@ -128,17 +130,20 @@ def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
         )
     found = (
         Claim.objects.filter(pk=claim_id, article=article)
-        .values_list("start", "end", "label_id")
+        .only("start", "end", "label_id", "author_id")
         .first()
     )
+    if found is not None:
+        _check_visible(request, article, found)
     try:
         claim_delete(claim_id=claim_id, version=version, user=request.user)
     except ClaimConflict as conflict:
         return _conflict(request, article, conflict)
     if found is None:
         return _done(request, article, None, touched=[], groups=set())
-    start, end, label_id = found
-    return _done(request, article, None, touched=[(start, end)], groups={label_id})
+    return _done(
+        request, article, None, touched=[(found.start, found.end)], groups={found.label_id}
+    )
 
 
 @require_POST
@@ -147,6 +152,7 @@ def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpRespo
     """Accept or reject one suggestion; the panel then opens the next one."""
     article = get_object_or_404(Article.objects.annotating(), pk=pk)
     claim = get_object_or_404(Claim.objects.select_related("label"), pk=claim_id, article=article)
+    _check_visible(request, article, claim)
     decision = request.POST.get("decision", "")
     try:
         version = int(request.POST.get("version", ""))
@@ -179,6 +185,9 @@ def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpRespo
 def suggestions_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept every open suggestion of one label in the article."""
     article = get_object_or_404(Article.objects.annotating(), pk=pk)
+    if article_is_double_annotated(article) and not is_admin(request.user):
+        # Suggestions are hidden from editors while each annotates on their own.
+        raise Http404("No suggestions to accept.")
     label = Label.objects.filter(slug=request.POST.get("label", "")).first()
     if label is None:
         return _refuse(request, article, "Unknown label; reload the page.")
@@ -192,6 +201,13 @@ def suggestions_accept(request: HttpRequest, pk: int) -> HttpResponse:
         decided_count=len(accepted),
         decided_label=label,
     )
+
+
+def _check_visible(request: HttpRequest, article: Article, claim: Claim) -> None:
+    """A claim double annotation hides from the user is not there for them (as on the page
+    and in claim_detail): 404 before any answer could show it or any change could touch it."""
+    if hidden_from(claim, request.user, article):
+        raise Http404("No such claim.")
 
 
 def _done(
