@@ -87,9 +87,14 @@ def claim_detail(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
 @permission_required("annotations.change_claim", raise_exception=True)
 def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.annotating(), pk=pk)
-    claim = get_object_or_404(
-        Claim.objects.select_related("label", "article"), pk=claim_id, article=article
+    claim = (
+        Claim.objects.select_related("label", "article")
+        .filter(pk=claim_id, article=article)
+        .first()
     )
+    if claim is None:
+        # Deleted under the editor (another tab or editor): a conflict, as claim_remove says.
+        return _conflict(request, article, ClaimConflict(None))
     _check_visible(request, article, claim)
     label_before = claim.label_id
     form = ClaimForm(request.POST, claim=claim)

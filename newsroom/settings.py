@@ -99,10 +99,16 @@ _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.postgresql":
     # Django's psycopg 3 pool replaces persistent connections (CONN_MAX_AGE must stay 0).
     if env.bool("DATABASE_POOL", default=True):
+        from psycopg_pool import ConnectionPool
+
         _db.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN", default=2),
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
             "timeout": 10,
+            # A connection the database dropped (restart, failover) stays in the pool until
+            # used; checking it on the way out costs one round trip and spares a request the
+            # 500 (bench/faults.py, docs/reliability.md "Faults").
+            "check": ConnectionPool.check_connection,
         }
     _db["CONN_MAX_AGE"] = 0
     _db["CONN_HEALTH_CHECKS"] = False

@@ -158,6 +158,14 @@ def test_deleting_needs_the_current_version(editor_client, hedge):
     assert gone.status_code == 409 and "was deleted" in gone.content.decode()
 
 
+def test_editing_a_claim_deleted_in_another_tab_gets_409_not_404(editor_client, hedge):
+    url = reverse("claim_remove", args=[hedge.article_id, hedge.pk])
+    assert editor_client.post(url, {"version": 1}, headers=HTMX).status_code == 200
+    response = edit(editor_client, hedge, note="too late")
+    assert response.status_code == 409 and "was deleted" in response.content.decode()
+    assert not Claim.objects.filter(pk=hedge.pk).exists()
+
+
 def test_another_editor_cannot_change_or_delete_it_but_an_admin_can(
     client, other_editor, admin_user, hedge
 ):

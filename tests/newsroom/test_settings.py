@@ -73,6 +73,37 @@ def test_postgresql_uses_the_connection_pool():
     assert connection.settings_dict["OPTIONS"]["pool"]["max_size"] >= 2
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL pool")
+@pytest.mark.django_db(transaction=True)
+def test_the_pool_replaces_connections_the_database_dropped():
+    """After a database restart the pool must not hand out a dead connection (a 500)."""
+    import psycopg
+    from psycopg_pool import ConnectionPool
+
+    assert connection.settings_dict["OPTIONS"]["pool"]["check"] == ConnectionPool.check_connection
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    connection.close()  # back to the pool, alive as far as the pool knows
+    db = connection.settings_dict
+    with psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        host=db["HOST"],
+        port=db["PORT"],
+        autocommit=True,
+    ) as admin:
+        # Every pooled connection to the test database goes, as in a restart.
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    with connection.cursor() as cursor:  # the next request's first query
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+    assert connection.connection.info.backend_pid != pid
+
+
 def test_the_docker_compose_environment_passes_check_deploy():
     """docker-compose.yml cannot run here (no Docker engine); its settings can be checked."""
     compose = (ROOT / "docker-compose.yml").read_text()
