@@ -43,6 +43,20 @@ class Outlet(models.Model):
         return self.name
 
 
+class StoredSearchDocument(models.Expression):
+    """The article's `search_document` column (PostgreSQL only; migration 0005): a generated
+    column the model does not declare, so the ORM never writes it."""
+
+    def __init__(self):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.{connection.ops.quote_name('search_document')}", []
+
+
 class ArticleQuerySet(models.QuerySet):
     def needing_analysis(self) -> ArticleQuerySet:
         """Articles never analysed, whose analysis failed, or whose worker stopped mid-way."""
@@ -63,9 +77,9 @@ class ArticleQuerySet(models.QuerySet):
     def search(self, query: str) -> ArticleQuerySet:
         """Articles whose title or text match `query`, best matches first.
 
-        PostgreSQL: full-text search (web-search syntax, English stemming) over an expression
-        that the GIN index in migration 0002 covers. SQLite: every word must occur in the
-        title or text, case-insensitively, newest first.
+        PostgreSQL: full-text search (web-search syntax, English stemming, ranked) over the
+        stored document of `search_vector()` that migration 0005 adds and indexes. SQLite:
+        every word must occur in the title or text, case-insensitively, newest first.
         """
         query = query.strip()
         if not query:
@@ -73,7 +87,7 @@ class ArticleQuerySet(models.QuerySet):
         if connections[self.db].vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery, SearchRank
 
-            vector = search_vector()
+            vector = StoredSearchDocument()
             sq = SearchQuery(query, config="english", search_type="websearch")
             return (
                 self.alias(document=vector)
@@ -108,8 +122,8 @@ class ArticleQuerySet(models.QuerySet):
 def search_vector():
     """The full-text document of an article: title weighted above text (PostgreSQL only).
 
-    Queries and the GIN index (migration 0002) both build it here, so they stay identical
-    and PostgreSQL can use the index.
+    Migration 0005 stores it in the generated column `search_document` (its SQL there must
+    stay identical; a test checks), which searches read through StoredSearchDocument.
     """
     from django.contrib.postgres.search import SearchVector
 
