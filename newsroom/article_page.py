@@ -14,8 +14,8 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from annotations.models import ACCEPT_KEY, REJECT_KEY, Claim, ClaimQuerySet, Label, LabelKind
 from annotations.quality import (
@@ -328,38 +328,43 @@ def render_claims_list(text: str, labels: list[Label], rows: list[ClaimRow]) -> 
     return SafeString("".join(render_claims_group(text, label, rows) for label in labels))
 
 
+# A claims-list line; the rules' open suggestions are marked and greyed.
+_CLAIM_LINE = '<li><a href="?claim={}#claim-panel" data-claim-link="{}">{}</a></li>'
+_SUGGESTION_LINE = (
+    '<li class="suggested"><a href="?claim={}#claim-panel" data-claim-link="{}"'
+    ' title="Suggested by the rules">{}</a></li>'
+)
+
+
 def render_claims_group(text: str, label: Label, rows: list[ClaimRow], oob: bool = False) -> str:
     """One label's group of the claims list: the claims in `rows` that have this label."""
     items = [r for r in rows if r.label.pk == label.pk]
     suggested = sum(r.status == SpanStatus.SUGGESTED for r in items)
+    # Each line is format_html output, so the join is safe.
+    lines = SafeString(
+        "".join(
+            format_html(
+                _SUGGESTION_LINE if r.status == SpanStatus.SUGGESTED else _CLAIM_LINE,
+                r.pk,
+                r.pk,
+                excerpt(text[r.start : r.end], 60),
+            )
+            for r in items
+        )
+    )
     return format_html(
         '<div class="claims-group" id="claims-group-{}"{}{}><h3><span class="swatch claim-swatch'
         ' lab-{}"></span>{} <span class="muted">{}</span>{}</h3><ol class="plain">{}</ol></div>',
         label.slug,
-        mark_safe(' hx-swap-oob="true"') if oob else "",
-        "" if items else mark_safe(" hidden"),
+        format_html(' {}="{}"', "hx-swap-oob", "true") if oob else "",
+        "" if items else format_html(" {}", "hidden"),
         label.slug,
         label.name,
         len(items),
         format_html(' <span class="muted suggested-count">({} suggested)</span>', suggested)
         if suggested
         else "",
-        format_html_join(
-            "",
-            '<li{}><a href="?claim={}#claim-panel" data-claim-link="{}"{}>{}</a></li>',
-            (
-                (
-                    mark_safe(' class="suggested"') if r.status == SpanStatus.SUGGESTED else "",
-                    r.pk,
-                    r.pk,
-                    mark_safe(' title="Suggested by the rules"')
-                    if r.status == SpanStatus.SUGGESTED
-                    else "",
-                    excerpt(text[r.start : r.end], 60),
-                )
-                for r in items
-            ),
-        ),
+        lines,
     )
 
 
