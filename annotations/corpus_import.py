@@ -31,6 +31,7 @@ from newsroom.ingest import (
     Skipped,
     _Draft,
     _resolve_outlets,
+    parse_jsonl,
     validate_record,
 )
 from newsroom.models import AnalysisState, Article, ArticleStatus, Outlet
@@ -82,25 +83,7 @@ class CorpusImportReport:
 def parse_corpus_jsonl(lines: Iterable[bytes]) -> Iterator[RawRecord]:
     """Yield (line number, object) for each non-blank line of a JSON Lines export: the first
     is the header, the others articles (streams a file of any size)."""
-    for number, raw in enumerate(lines, start=1):
-        if number == 1 and raw.startswith(UTF8_BOM):
-            raw = raw[len(UTF8_BOM) :]
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield number, RecordError(number, f"not valid UTF-8 (byte {exc.start + 1})")
-            continue
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, RecordError(number, f"invalid JSON: {exc.msg} (column {exc.pos + 1})")
-            continue
-        if not isinstance(value, dict):
-            yield number, RecordError(number, "each line must be a JSON object")
-            continue
-        yield number, value
+    return parse_jsonl(lines, not_object="each line must be a JSON object")
 
 
 def parse_corpus_json(data: bytes) -> Iterator[RawRecord]:

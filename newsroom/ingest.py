@@ -96,8 +96,13 @@ RawRecord = tuple[int, dict[str, Any] | RecordError]
 # --- Parsing: one function per door -------------------------------------------------------
 
 
-def parse_jsonl(lines: Iterable[bytes]) -> Iterator[RawRecord]:
-    """Yield one raw record per non-blank line of a JSONL byte stream (streams any size)."""
+def parse_jsonl(
+    lines: Iterable[bytes],
+    *,
+    not_object: str = "each line must be a JSON object with title and text",
+) -> Iterator[RawRecord]:
+    """Yield one raw record per non-blank line of a JSONL byte stream (streams any size);
+    `not_object` is the error for a line that is valid JSON but not an object."""
     for number, raw in enumerate(lines, start=1):
         if number == 1 and raw.startswith(UTF8_BOM):
             raw = raw[len(UTF8_BOM) :]
@@ -114,7 +119,7 @@ def parse_jsonl(lines: Iterable[bytes]) -> Iterator[RawRecord]:
             yield number, RecordError(number, f"invalid JSON: {exc.msg} (column {exc.pos + 1})")
             continue
         if not isinstance(value, dict):
-            yield number, RecordError(number, "each line must be a JSON object with title and text")
+            yield number, RecordError(number, not_object)
             continue
         yield number, value
 
