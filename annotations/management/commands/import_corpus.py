@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import reset_queries
-from tqdm import tqdm
 
 from annotations.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
+from newsroom.import_cli import MAX_ERRORS_SHOWN, counted, import_input, rejected_error
 from newsroom.ingest import ImportRejected
-
-MAX_ERRORS_SHOWN = 100
 
 
 class Command(BaseCommand):
@@ -30,26 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     def handle(self, *args, path: Path, no_progress: bool, **options):
-        stream = self._open(path)
         json_document = path.suffix.lower() == ".json"
-        size = None if str(path) == "-" else os.fstat(stream.fileno()).st_size
-        with (
-            stream,
-            tqdm(
-                total=size,
-                unit="B",
-                unit_scale=True,
-                desc=f"Importing {path.name}",
-                disable=no_progress,
-                file=self.stderr._out,
-            ) as bar,
-        ):
+        with import_input(path, no_progress=no_progress, stderr=self.stderr) as (stream, bar):
             if json_document:
                 data = stream.read()
                 bar.update(len(data))
                 records, unit = parse_corpus_json(data), "article"
             else:
-                records, unit = parse_corpus_jsonl(_counted(stream, bar)), "line"
+                records, unit = parse_corpus_jsonl(counted(stream, bar)), "line"
             try:
                 report = corpus_import(
                     records=records,
@@ -58,26 +41,7 @@ class Command(BaseCommand):
                     on_batch=lambda _: reset_queries(),
                 )
             except ImportRejected as rejected:
-                lines = [str(e) for e in rejected.errors[:MAX_ERRORS_SHOWN]]
-                if len(rejected.errors) > MAX_ERRORS_SHOWN:
-                    lines.append(f"... and {len(rejected.errors) - MAX_ERRORS_SHOWN} more")
-                raise CommandError(
-                    f"Nothing was imported from {path}: {len(rejected.errors)} problem(s).\n"
-                    + "\n".join(lines)
-                ) from None
+                raise rejected_error(path, rejected) from None
         for skipped in report.skipped[:MAX_ERRORS_SHOWN]:
             self.stdout.write(f"skipped {skipped}")
         self.stdout.write(self.style.SUCCESS(report.summary()))
-
-    def _open(self, path: Path) -> BinaryIO:
-        if str(path) == "-":
-            return os.fdopen(os.dup(0), "rb")
-        if not path.is_file():
-            raise CommandError(f"{path}: no such file.")
-        return path.open("rb")
-
-
-def _counted(stream: BinaryIO, bar: tqdm) -> Iterator[bytes]:
-    for line in stream:
-        bar.update(len(line))
-        yield line
