@@ -31,7 +31,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
 from scratch import ScratchDatabase  # noqa: E402
+from timing import summary, timed  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "wikinews_articles.jsonl"
 
@@ -55,25 +55,6 @@ def build_text(words: int) -> str:
                 if count >= words:
                     return "\n\n".join(paragraphs)
     return "\n\n".join(paragraphs)
-
-
-def timed(repeat: int, call: Callable[[int], object]) -> list[float]:
-    times = []
-    for i in range(repeat):
-        started = time.perf_counter()
-        call(i)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def summary(name: str, times: list[float], baseline: float | None, queries: int, size: int) -> str:
-    median = statistics.median(times)
-    p90 = statistics.quantiles(times, n=10)[-1] if len(times) >= 10 else max(times)
-    ratio = f"{median / baseline:5.1f}x baseline" if baseline else "baseline"
-    return (
-        f"{name:<28} median {median:7.1f} ms   p90 {p90:7.1f} ms   {ratio:<16}"
-        f" {queries:3d} queries   {size / 1024:7.1f} KiB"
-    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -42,13 +42,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
 from scratch import ScratchDatabase  # noqa: E402
+from timing import summary, timed  # noqa: E402
 
 OUTLETS = 20
 EDITORS = 20
@@ -64,25 +64,6 @@ LABEL_MIX = [
     ("unattributed", 10),
 ]
 SENTENCE = "Officials said the plan would go ahead. "  # 7 words
-
-
-def timed(repeat: int, call: Callable[[], object]) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def summary(name: str, times: list[float], baseline: float | None, queries: int, size: int) -> str:
-    median = statistics.median(times)
-    p90 = statistics.quantiles(times, n=10)[-1] if len(times) >= 10 else max(times)
-    ratio = f"{median / baseline:5.1f}x baseline" if baseline else "baseline"
-    return (
-        f"{name:<36} median {median:7.1f} ms   p90 {p90:7.1f} ms   {ratio:<16}"
-        f" {queries:3d} queries   {size / 1024:7.1f} KiB"
-    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -300,13 +281,13 @@ def run(args: argparse.Namespace) -> None:
         get(list_url, {})
         for _, url, params in pages:
             get(url, params)
-    baseline = timed(args.repeat, lambda: get(list_url, {}))
+    baseline = timed(args.repeat, lambda _: get(list_url, {}))
     base = statistics.median(baseline)
     print(f"{args.repeat} requests each, server time in this process (Django test client):")
-    print(summary("article list (baseline)", baseline, None, *measure(list_url, {})))
+    print(summary("article list (baseline)", baseline, None, *measure(list_url, {}), width=36))
     for name, url, params in pages:
-        times = timed(args.repeat, lambda url=url, params=params: get(url, params))
-        print(summary(name, times, base, *measure(url, params)))
+        times = timed(args.repeat, lambda _, url=url, params=params: get(url, params))
+        print(summary(name, times, base, *measure(url, params), width=36))
     print("target: dashboard and queue < 300 ms (PostgreSQL, this machine)")
 
 
