@@ -255,6 +255,20 @@ class _Checker:
             return []
         return value
 
+    def keyed(self, item: Any, collection: str, i: int, seen: set[str]) -> tuple[str, str] | None:
+        """An entry of an article's `collection` with an id unique in it: (id, its path for
+        errors), recording the id in `seen`; None (with the error) when it is not."""
+        path = f"{collection}[{i}]"
+        if not isinstance(item, dict):
+            self.err(path, "must be an object")
+            return None
+        key = item.get("id")
+        if not isinstance(key, str) or not key or key in seen:
+            self.err(f"{path}.id", f"must be a string unique among the article's {collection}")
+            return None
+        seen.add(key)
+        return key, f"{path} ({key})"
+
     def span(self, item: dict, path: str, text: str) -> tuple[int, int] | None:
         start = self.integer(item.get("start"), f"{path}.start")
         end = self.integer(item.get("end"), f"{path}.end", minimum=1)
@@ -298,16 +312,9 @@ def validate_article(
     entity_keys: set[str] = set()
     entity_spans: set[tuple] = set()
     for i, item in enumerate(check.items(raw, "entities", "entities")):
-        path = f"entities[{i}]"
-        if not isinstance(item, dict):
-            check.err(path, "must be an object")
+        if (keyed := check.keyed(item, "entities", i, entity_keys)) is None:
             continue
-        key = item.get("id")
-        if not isinstance(key, str) or not key or key in entity_keys:
-            check.err(f"{path}.id", "must be a string unique among the article's entities")
-            continue
-        entity_keys.add(key)
-        path = f"entities[{i}] ({key})"
+        key, path = keyed
         span = check.span(item, path, text)
         label = check.string(item, "label", f"{path}.label", LABEL_MAX)
         if not label:
@@ -340,16 +347,9 @@ def validate_article(
     seen_claim_keys: set[str] = set()
     claim_spans: set[tuple] = set()
     for i, item in enumerate(check.items(raw, "claims", "claims")):
-        path = f"claims[{i}]"
-        if not isinstance(item, dict):
-            check.err(path, "must be an object")
+        if (keyed := check.keyed(item, "claims", i, seen_claim_keys)) is None:
             continue
-        key = item.get("id")
-        if not isinstance(key, str) or not key or key in seen_claim_keys:
-            check.err(f"{path}.id", "must be a string unique among the article's claims")
-            continue
-        seen_claim_keys.add(key)
-        path = f"claims[{i}] ({key})"
+        key, path = keyed
         span = check.span(item, path, text)
         label = item.get("label")
         if not isinstance(label, str) or label not in header.labels:
