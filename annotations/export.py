@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from entities.models import EntityMention, SpanStatus
@@ -74,15 +74,9 @@ def articles_for_export(filters: ExportFilters, restrict_to: int | None = None) 
     the claims that viewer may see, so a filter cannot reveal claims double annotation hides.
     """
     articles = Article.objects.all()
-    visible = Q()
+    claims = Claim.objects.all()
     if restrict_to is not None:
-        double = (
-            Assignment.objects.values("article")
-            .annotate(n=Count("pk"))
-            .filter(n__gte=2)
-            .values("article")
-        )
-        visible = Q(author_id=restrict_to) | ~Q(article__in=double)
+        claims = claims.visible_to_editor(restrict_to)
     if filters.status:
         articles = articles.with_status(filters.status)
     if filters.outlet:
@@ -92,17 +86,15 @@ def articles_for_export(filters: ExportFilters, restrict_to: int | None = None) 
     if filters.published_to:
         articles = articles.filter(published_at__date__lte=filters.published_to)
     if filters.labels:
-        labelled = Claim.objects.filter(
-            visible, article=OuterRef("pk"), label__slug__in=filters.labels
-        ).exclude(status=SpanStatus.REJECTED)
+        labelled = claims.filter(article=OuterRef("pk"), label__slug__in=filters.labels).exclude(
+            status=SpanStatus.REJECTED
+        )
         articles = articles.filter(Exists(labelled))
     if filters.editor:
         assigned = Assignment.objects.filter(
             article=OuterRef("pk"), editor__username=filters.editor
         )
-        authored = Claim.objects.filter(
-            visible, article=OuterRef("pk"), author__username=filters.editor
-        )
+        authored = claims.filter(article=OuterRef("pk"), author__username=filters.editor)
         articles = articles.filter(Q(Exists(assigned)) | Q(Exists(authored)))
     return articles
 

@@ -81,6 +81,19 @@ class ClaimQuerySet(models.QuerySet):
         """Rule suggestions nobody has accepted or rejected yet."""
         return self.filter(status=SpanStatus.SUGGESTED)
 
+    def visible_to_editor(self, user_id: int) -> ClaimQuerySet:
+        """What a non-admin sees: on a double-annotated article (two or more editors
+        assigned) only their own claims, elsewhere all. One rule for the page, the export and
+        the API; admins see everything and do not call this."""
+        double = (
+            Assignment.objects.order_by()
+            .values("article")
+            .annotate(n=models.Count("pk"))
+            .filter(n__gte=2)
+            .values("article")
+        )
+        return self.filter(~models.Q(article__in=double) | models.Q(author_id=user_id))
+
     def untouched_suggestions(self) -> ClaimQuerySet:
         """The rules' suggestions nobody has acted on: what re-analysis may replace."""
         return self.filter(origin=ClaimOrigin.RULE, status=SpanStatus.SUGGESTED)
