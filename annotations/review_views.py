@@ -33,6 +33,8 @@ from .review import (
 from .stats import FLAG_FIELDS, FLAG_NAMES
 
 REVIEW_ANCHOR = "#review"
+# The tag of messages the article's review panel shows (next to the forms that caused them).
+REVIEW = "review"
 QUEUE_PAGE_SIZE = 50
 
 
@@ -44,7 +46,11 @@ def review_step(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
-        messages.error(request, "The form is missing the article's version; reload the page.")
+        messages.error(
+            request,
+            "The form is missing the article's version; reload the page.",
+            extra_tags=REVIEW,
+        )
         return _back(article)
     try:
         article = article_transition(
@@ -55,11 +61,12 @@ def review_step(request: HttpRequest, pk: int) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )
     except (ReviewRefused, ReviewConflict) as refused:
-        messages.error(request, str(refused))
+        messages.error(request, str(refused), extra_tags=REVIEW)
         return _back(article)
     messages.success(
         request,
         f"{ReviewAction(action).label}: the article is now {article.get_status_display().lower()}.",
+        extra_tags=REVIEW,
     )
     return _back(article)
 
@@ -71,7 +78,7 @@ def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         article_comment(article=article, user=request.user, text=request.POST.get("comment", ""))
     except ReviewRefused as refused:
-        messages.error(request, str(refused))
+        messages.error(request, str(refused), extra_tags=REVIEW)
     return _back(article)
 
 
@@ -83,11 +90,11 @@ def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
         ids = [int(v) for v in request.POST.getlist("editors")]
         article_assign(article=article, editor_ids=ids, user=request.user)
     except ValueError:
-        messages.error(request, "Pick editors from the list.")
+        messages.error(request, "Pick editors from the list.", extra_tags=REVIEW)
     except ReviewRefused as refused:
-        messages.error(request, str(refused))
+        messages.error(request, str(refused), extra_tags=REVIEW)
     else:
-        messages.success(request, "Assignments saved.")
+        messages.success(request, "Assignments saved.", extra_tags=REVIEW)
     return _back(article)
 
 
@@ -205,7 +212,9 @@ def article_merge(request: HttpRequest, pk: int) -> HttpResponse:
         except ReviewRefused as refused:
             messages.error(request, str(refused))
         else:
-            messages.success(request, f"Merged: kept {kept} claims, set aside {rejected}.")
+            messages.success(
+                request, f"Merged: kept {kept} claims, set aside {rejected}.", extra_tags=REVIEW
+            )
             return _back(article)
     compared = double_annotation(article)
     return render(
