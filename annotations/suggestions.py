@@ -9,13 +9,16 @@ its mention.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from entities.models import EntityMention
 
 from .models import Claim, ClaimOrigin, Label, LabelKind, SpanStatus
-from .sourcing import Suggestion
+
+if TYPE_CHECKING:  # the detector imports spaCy: web processes never need it
+    from annotations.sourcing import Suggestion
 
 REASON_MAX = Claim._meta.get_field("anonymity_reason").max_length
 AFFILIATION_MAX = Claim._meta.get_field("affiliation").max_length

@@ -5,19 +5,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
-from annotations.sourcing import Suggestion
 from annotations.stats import sourcing_changed
 from annotations.suggestions import suggestions_replace
 from newsroom.models import AnalysisState, Article
 
 from .models import EntityMention
 from .pipeline import ENTITY_LABELS, get_pipeline
+
+if TYPE_CHECKING:  # the detector imports spaCy: web processes never need it
+    from annotations.sourcing import Suggestion
 
 logger = logging.getLogger(__name__)
 ERROR_MAX = 2000
