@@ -230,8 +230,11 @@ def _check_comment(text: str) -> None:
 
 
 def review_panel_context(article: Article, user: Any) -> dict[str, Any]:
-    """The article page's review panel: status, thread, steps, assignees (3–4 queries)."""
-    assignments = list(Assignment.objects.filter(article=article).select_related("editor"))
+    """The article page's review panel: status, thread, steps, assignees (1–4 queries)."""
+    if getattr(article, "assignee_count", None) == 0:  # known from Article.annotating()
+        assignments = []
+    else:
+        assignments = list(Assignment.objects.filter(article=article).select_related("editor"))
     assignees = [a.editor_id for a in assignments]
     article._double_annotated = len(assignees) >= 2
     admin = is_admin(user)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
+from html import escape
 from typing import Any, NamedTuple
 
 from django.contrib import messages
@@ -69,7 +70,7 @@ def article_page_context(
     entities = _entity_summary(mentions)
     return {
         **review,
-        "scorecard": article_scorecard(article, user),
+        "scorecard": article_scorecard(article, user, rows),
         "score_formula": SCORE_FORMULA,
         "article": article,
         "text_html": render_text(text, _spans(entities["mentions"], rows)),
@@ -112,21 +113,22 @@ def claim_fragment_context(
     if claim is not None:
         claim.text = text[claim.start : claim.end]
     groups = [label for label in labels if label.pk in labels_touched]
-    html, rows = _touched_paragraphs(
-        article, labels, user, touched, also=Q(label__in=groups) if groups else None
+    # A source claim's panel lists the entities it may name: they come with the paragraphs'.
+    wants_sources = claim is not None and claim.label.kind == LabelKind.SOURCE
+    html, rows, sources = _touched_paragraphs(
+        article,
+        labels,
+        user,
+        touched,
+        also=Q(label__in=groups) if groups else None,
+        also_mentions=Q(label__in=SOURCE_ENTITY_LABELS) if wants_sources else None,
     )
     group_rows = [r for r in rows if r.label.pk in labels_touched]
-    sources: list[EntityMention] = []
+    sources = [m for m in sources if m.label in SOURCE_ENTITY_LABELS] if wants_sources else []
+    for m in sources:
+        m.text = text[m.start : m.end]
     source_rows: list[ClaimRow] = []
-    if claim is not None and claim.label.kind == LabelKind.SOURCE:
-        sources = list(
-            EntityMention.objects.for_article(article)
-            .filter(label__in=SOURCE_ENTITY_LABELS)
-            .visible()
-        )
-        for m in sources:
-            m.text = text[m.start : m.end]
-    elif claim is not None and claim.label.kind == LabelKind.CUE:
+    if claim is not None and claim.label.kind == LabelKind.CUE:
         source_rows = _claim_rows(article, labels, user, Q(label__kind=LabelKind.SOURCE))
     return {
         "article": article,
@@ -145,13 +147,23 @@ def claim_fragment_context(
     }
 
 
-def article_scorecard(article: Article, user: Any) -> Scorecard:
+def article_scorecard(article: Article, user: Any, rows: list[ClaimRow] | None = None) -> Scorecard:
     """The sourcing-quality scorecard of the claims that count (accepted ones): all of them
-    for an admin, an editor's own for an editor (one query)."""
-    claims = Claim.objects.filter(article=article).accepted()
-    if not is_admin(user):
-        claims = claims.by(user)
-    facts = claims.values_list(*CLAIM_FACTS_FIELDS)
+    for an admin, an editor's own for an editor.
+
+    `rows`, the claims that show to `user` (`_claim_rows`), hold every claim that counts:
+    the page passes them and saves a query.
+    """
+    admin = is_admin(user)
+    if rows is None:
+        claims = Claim.objects.filter(article=article).accepted()
+        facts = (claims if admin else claims.by(user)).values_list(*CLAIM_FACTS_FIELDS)
+    else:
+        facts = [
+            (r.pk, r.label.slug, r.anonymity_reason, r.source_claim_id)
+            for r in rows
+            if r.status == SpanStatus.ACCEPTED and (admin or r.author_id == user.pk)
+        ]
     return scorecard(counts_from_claims(facts, words=article.word_count))
 
 
@@ -210,37 +222,48 @@ def _touched_paragraphs(
     user: Any,
     touched: list[tuple[int, int]],
     also: Q | None = None,
-) -> tuple[list[SafeString], list[ClaimRow]]:
+    also_mentions: Q | None = None,
+) -> tuple[list[SafeString], list[ClaimRow], list[EntityMention]]:
     """The paragraphs overlapping the `touched` ranges, rendered from the spans inside them
     for an out-of-band swap: the cost does not grow with the article.
 
-    The claims matching `also` come back from the same query (the caller's other rows: one
-    round trip less on the annotate page's hottest path)."""
+    The claims matching `also` and the visible mentions matching `also_mentions` come back
+    from the same queries, beside the paragraphs' own (the caller's other rows: round trips
+    less on the annotate page's hottest path)."""
     text = article.text
     paras = [
         (i, lo, hi)
         for i, (lo, hi) in enumerate(paragraphs(text))
         if any(start < hi and end > lo for start, end in touched)
     ]
+    mentions = EntityMention.objects.for_article(article).visible()
     if not paras:
-        return [], (_claim_rows(article, labels, user, also) if also is not None else [])
+        rows = _claim_rows(article, labels, user, also) if also is not None else []
+        extra = list(mentions.filter(also_mentions)) if also_mentions is not None else []
+        return [], rows, extra
     lo, hi = paras[0][1], paras[-1][2]
     in_range = Q(start__lt=hi, end__gt=lo)
     rows = _claim_rows(article, labels, user, in_range | also if also is not None else in_range)
-    mentions = EntityMention.objects.filter(article=article, start__lt=hi, end__gt=lo)
-    spans = _spans(list(mentions.visible()), [r for r in rows if r.start < hi and r.end > lo])
+    found = list(mentions.filter(in_range | also_mentions if also_mentions else in_range))
+    spans = _spans(
+        [m for m in found if m.start < hi and m.end > lo],
+        [r for r in rows if r.start < hi and r.end > lo],
+    )
     html = [render_paragraph(text, i, p_lo, p_hi, spans, oob=True) for i, p_lo, p_hi in paras]
-    return html, rows
+    return html, rows, found
 
 
 class ClaimRow(NamedTuple):
-    """What the text and the lists need of a claim: no model instance, no join."""
+    """What the text, the lists and the scorecard need of a claim: no model instance, no join."""
 
     pk: int
     start: int
     end: int
     status: str
     label: Label
+    author_id: int | None
+    anonymity_reason: str
+    source_claim_id: int | None
 
 
 def _visible_claims(article: Article, user: Any) -> ClaimQuerySet:
@@ -264,11 +287,11 @@ def _claim_rows(
     claims = _visible_claims(article, user)
     if where is not None:
         claims = claims.filter(where)
+    fields = ("pk", "start", "end", "status", "label_id", "author_id")
+    fields += ("anonymity_reason", "source_claim_id")
     return [
-        ClaimRow(pk, start, end, status, by_id[label_id])
-        for pk, start, end, status, label_id in claims.values_list(
-            "pk", "start", "end", "status", "label_id"
-        )
+        ClaimRow(pk, start, end, status, by_id[label_id], *rest)
+        for pk, start, end, status, label_id, *rest in claims.values_list(*fields)
     ]
 
 
@@ -328,11 +351,13 @@ def render_claims_list(text: str, labels: list[Label], rows: list[ClaimRow]) -> 
     return SafeString("".join(render_claims_group(text, label, rows) for label in labels))
 
 
-# A claims-list line; the rules' open suggestions are marked and greyed.
-_CLAIM_LINE = '<li><a href="?claim={}#claim-panel" data-claim-link="{}">{}</a></li>'
+# A claims-list line; the rules' open suggestions are marked and greyed. The lines are
+# built with html.escape, not format_html: a list can hold thousands and format_html's
+# lazy-string checks cost more than the rest of the list.
+_CLAIM_LINE = '<li><a href="?claim={pk}#claim-panel" data-claim-link="{pk}">{text}</a></li>'
 _SUGGESTION_LINE = (
-    '<li class="suggested"><a href="?claim={}#claim-panel" data-claim-link="{}"'
-    ' title="Suggested by the rules">{}</a></li>'
+    '<li class="suggested"><a href="?claim={pk}#claim-panel" data-claim-link="{pk}"'
+    ' title="Suggested by the rules">{text}</a></li>'
 )
 
 
@@ -340,14 +365,11 @@ def render_claims_group(text: str, label: Label, rows: list[ClaimRow], oob: bool
     """One label's group of the claims list: the claims in `rows` that have this label."""
     items = [r for r in rows if r.label.pk == label.pk]
     suggested = sum(r.status == SpanStatus.SUGGESTED for r in items)
-    # Each line is format_html output, so the join is safe.
+    # Each line is an int and escaped text in a constant, so the join is safe.
     lines = SafeString(
         "".join(
-            format_html(
-                _SUGGESTION_LINE if r.status == SpanStatus.SUGGESTED else _CLAIM_LINE,
-                r.pk,
-                r.pk,
-                excerpt(text[r.start : r.end], 60),
+            (_SUGGESTION_LINE if r.status == SpanStatus.SUGGESTED else _CLAIM_LINE).format(
+                pk=int(r.pk), text=escape(excerpt(text[r.start : r.end], 60))
             )
             for r in items
         )

@@ -134,6 +134,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# ModelBackend, with the user's role and permissions loaded in the user's own query.
+AUTHENTICATION_BACKENDS = ["newsroom.auth_backend.RoleBackend"]
 LOGIN_REDIRECT_URL = "article_list"
 LOGOUT_REDIRECT_URL = "login"
 # Login throttling (newsroom/throttle.py): after this many failed logins for one username, or

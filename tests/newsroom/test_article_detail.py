@@ -37,3 +37,55 @@ def test_it_shows_the_text_with_paragraphs_and_metadata(editor_client):
 
 def test_a_missing_article_is_a_404(editor_client):
     assert editor_client.get(reverse("article_detail", args=[999])).status_code == 404
+
+
+def test_the_page_scorecard_from_its_rows_equals_the_scorecard_query(
+    db, editor, other_editor, admin_user
+):
+    """The page builds the scorecard from the claims it already loaded: same answer as the
+    scorecard's own query, for an editor, another editor and an admin, single and double."""
+    from annotations.models import Assignment, Claim, Label
+    from entities.models import SpanStatus
+    from newsroom.article_page import _claim_rows, article_scorecard
+
+    text = "Officials said it. A source denied it. Critics allegedly agreed. " * 4
+    articles_import(records=[(1, {"title": "T", "text": text})])
+    article = Article.objects.get()
+    labels = {label.slug: label for label in Label.objects.all()}
+    made = []
+    plan = [
+        ("named_source", editor, SpanStatus.ACCEPTED, ""),
+        ("anonymous_source", editor, SpanStatus.ACCEPTED, "not authorised to speak"),
+        ("anonymous_source", other_editor, SpanStatus.ACCEPTED, ""),
+        ("denial", editor, SpanStatus.ACCEPTED, ""),
+        ("hedge", other_editor, SpanStatus.ACCEPTED, ""),
+        ("named_source", None, SpanStatus.SUGGESTED, ""),
+        ("unattributed", None, SpanStatus.ACCEPTED, ""),  # an accepted rule suggestion
+        ("anonymous_source", editor, SpanStatus.REJECTED, ""),
+        ("no_comment", admin_user, SpanStatus.ACCEPTED, ""),
+    ]
+    for i, (slug, author, status, reason) in enumerate(plan):
+        made.append(
+            Claim.objects.create(
+                article=article,
+                start=i * 5,
+                end=i * 5 + 4,
+                label=labels[slug],
+                author=author,
+                status=status,
+                anonymity_reason=reason,
+                source_claim=made[0] if slug in ("denial", "no_comment") else None,
+            )
+        )
+    cards = []
+    for double in (False, True):
+        if double:
+            Assignment.objects.create(article=article, editor=editor)
+            Assignment.objects.create(article=article, editor=other_editor)
+        page_article = Article.objects.annotating().get(pk=article.pk)
+        for user in (editor, other_editor, admin_user):
+            rows = _claim_rows(page_article, list(labels.values()), user)
+            from_rows = article_scorecard(page_article, user, rows)
+            assert from_rows == article_scorecard(page_article, user), (double, user)
+            cards.append(from_rows.counts)
+    assert len({(c.named, c.anonymous, c.denial, c.hedge) for c in cards}) > 1  # they differ
