@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -75,12 +76,40 @@ def test_postgresql_uses_the_connection_pool():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL pool")
 @pytest.mark.django_db(transaction=True)
-def test_the_pool_replaces_connections_the_database_dropped():
-    """After a database restart the pool must not hand out a dead connection (a 500)."""
+def test_the_pool_check_pays_a_round_trip_only_for_a_connection_that_heard_something(
+    monkeypatch,
+):
     import psycopg
     from psycopg_pool import ConnectionPool
 
-    assert connection.settings_dict["OPTIONS"]["pool"]["check"] == ConnectionPool.check_connection
+    from newsroom.db_pool import check_connection
+
+    trips = []
+    real = ConnectionPool.check_connection
+    monkeypatch.setattr(ConnectionPool, "check_connection", lambda c: trips.append(c) or real(c))
+    db = connection.settings_dict
+    params = {"dbname": db["NAME"], "user": db["USER"], "host": db["HOST"], "port": db["PORT"]}
+    with psycopg.connect(**params, autocommit=True) as conn:
+        conn.execute("SELECT 1").fetchall()
+        check_connection(conn)  # idle and healthy: nothing to read, no round trip
+        assert trips == []
+        with psycopg.connect(**params, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [conn.info.backend_pid])
+        time.sleep(0.5)  # the termination notice arrives
+        with pytest.raises(psycopg.OperationalError):
+            check_connection(conn)
+        assert trips == [conn]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL pool")
+@pytest.mark.django_db(transaction=True)
+def test_the_pool_replaces_connections_the_database_dropped():
+    """After a database restart the pool must not hand out a dead connection (a 500)."""
+    import psycopg
+
+    from newsroom.db_pool import check_connection
+
+    assert connection.settings_dict["OPTIONS"]["pool"]["check"] is check_connection
     connection.ensure_connection()
     pid = connection.connection.info.backend_pid
     connection.close()  # back to the pool, alive as far as the pool knows
@@ -98,6 +127,15 @@ def test_the_pool_replaces_connections_the_database_dropped():
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+        # pg_terminate_backend only signals; wait until they are gone, as after a restart.
+        for _ in range(100):
+            others = admin.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
+            if not others:
+                break
+            time.sleep(0.05)
     with connection.cursor() as cursor:  # the next request's first query
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
