@@ -13,16 +13,15 @@ property of their rows.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.db import router
 from django.db.models import Exists, OuterRef, QuerySet, StringAgg, Subquery, Value
 from django.db.models.functions import Concat
 
+from .compiled import KeyedQuery
 from .roles import ADMIN, EDITOR
 
 # Codenames and app labels are identifiers: they hold no newline.
@@ -56,32 +55,21 @@ def with_access(users: QuerySet) -> QuerySet:
     )
 
 
-@functools.cache
-def _user_query(alias: str) -> tuple[str, list[Any], int]:
-    """The SQL of `with_access` for one user, compiled once per process and database.
+def _one_user(pk: Any) -> QuerySet:
+    return with_access(get_user_model()._default_manager.all()).filter(pk=pk)
 
-    Building this queryset (four subqueries, an aggregate, a concatenation) took the ORM
-    longer than running it; it runs on every request, so it is compiled once with a
-    placeholder id, and each request passes its id in the placeholder's parameter slot.
-    """
-    users = get_user_model()._default_manager.using(alias)
-    query = with_access(users.all()).filter(pk=_PLACEHOLDER).query
-    sql, params = query.get_compiler(alias).as_sql()
-    params = list(params)
-    slots = [i for i, value in enumerate(params) if value == _PLACEHOLDER]
-    assert len(slots) == 1, "the user id must appear once among the parameters"
-    return sql, params, slots[0]
+
+# Building this queryset (four subqueries, an aggregate, a concatenation) took the ORM
+# longer than running it, on every request: it is compiled once (newsroom.compiled).
+_USER_WITH_ACCESS = KeyedQuery(get_user_model(), _one_user, _PLACEHOLDER)
 
 
 def _load_with_access(user_id: Any) -> Any:
-    model = get_user_model()
     try:
-        pk = model._meta.pk.to_python(user_id)
+        pk = get_user_model()._meta.pk.to_python(user_id)
     except Exception:  # a session naming a malformed id: nobody
         return None
-    sql, params, slot = _user_query(router.db_for_read(model))
-    params = [*params[:slot], pk, *params[slot + 1 :]]
-    return next(iter(model._default_manager.raw(sql, params)), None)
+    return _USER_WITH_ACCESS.first(pk)
 
 
 class RoleBackend(ModelBackend):
