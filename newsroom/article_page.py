@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from annotations.models import ACCEPT_KEY, REJECT_KEY, Claim, ClaimQuerySet, Label, LabelKind
@@ -207,13 +206,39 @@ def mention_fragment_context(
 def _entity_summary(mentions: list[EntityMention]) -> dict[str, Any]:
     """The entity legend with its counts and the list of mentions, rejected ones apart."""
     visible = [m for m in mentions if m.status != SpanStatus.REJECTED]
+    rejected = [m for m in mentions if m.status == SpanStatus.REJECTED]
     counts = Counter(m.label for m in visible)
     return {
         "legend": [(label, ENTITY_NAMES[label], counts[label]) for label in ENTITY_LABELS],
         "entity_labels": [(label, ENTITY_NAMES[label]) for label in ENTITY_LABELS],
         "mentions": visible,
-        "rejected": [m for m in mentions if m.status == SpanStatus.REJECTED],
+        "rejected": rejected,
+        "mention_list_html": render_mention_list(visible, rejected),
     }
+
+
+# The entity list's lines (`text` set on each mention by the caller). Built here with
+# html.escape, as the claims list: the list grows with the article.
+_MENTION_LINE = (
+    '<li><a href="?mention={pk}#mention-panel"><span class="swatch ent-{label}"></span>{text}</a>'
+    ' <span class="muted">{label}</span></li>'
+)
+_REJECTED_LINE = (
+    '<li class="rejected"><a href="?mention={pk}#mention-panel"><s>{text}</s></a>'
+    ' <span class="muted">{label}, rejected</span></li>'
+)
+
+
+def render_mention_list(visible: list[EntityMention], rejected: list[EntityMention]) -> SafeString:
+    """The entity list: the visible mentions in reading order, then the rejected ones."""
+    # Each line is an int and escaped strings in a constant, so the join is safe.
+    return SafeString(
+        "".join(
+            line.format(pk=int(m.pk), label=escape(m.label), text=escape(m.text))
+            for line, mentions in ((_MENTION_LINE, visible), (_REJECTED_LINE, rejected))
+            for m in mentions
+        )
+    )
 
 
 def _touched_paragraphs(
@@ -347,46 +372,52 @@ def render_claims_list(text: str, labels: list[Label], rows: list[ClaimRow]) -> 
     Every label has its group, hidden while empty, so that an action can replace just the
     groups it changed.
     """
-    # Every group is format_html output, so the join is safe.
-    return SafeString("".join(render_claims_group(text, label, rows) for label in labels))
+    by_label: dict[int, list[ClaimRow]] = {label.pk: [] for label in labels}
+    for row in rows:
+        by_label[row.label.pk].append(row)
+    # Every group is render_claims_group output, so the join is safe.
+    return SafeString(
+        "".join(render_claims_group(text, label, by_label[label.pk]) for label in labels)
+    )
 
 
-# A claims-list line; the rules' open suggestions are marked and greyed. The lines are
-# built with html.escape, not format_html: a list can hold thousands and format_html's
-# lazy-string checks cost more than the rest of the list.
+# The claims list is built with html.escape, not format_html: a list can hold thousands of
+# lines and format_html's lazy-string checks cost more than the rest of the list.
+# A line; the rules' open suggestions are marked and greyed.
 _CLAIM_LINE = '<li><a href="?claim={pk}#claim-panel" data-claim-link="{pk}">{text}</a></li>'
 _SUGGESTION_LINE = (
     '<li class="suggested"><a href="?claim={pk}#claim-panel" data-claim-link="{pk}"'
     ' title="Suggested by the rules">{text}</a></li>'
 )
+_GROUP = (
+    '<div class="claims-group" id="claims-group-{slug}"{swap}{hidden}><h3><span class="swatch'
+    ' claim-swatch lab-{slug}"></span>{name} <span class="muted">{count}</span>{suggested}</h3>'
+    '<ol class="plain">{lines}</ol></div>'
+)
+_SUGGESTED_COUNT = ' <span class="muted suggested-count">({} suggested)</span>'
 
 
 def render_claims_group(text: str, label: Label, rows: list[ClaimRow], oob: bool = False) -> str:
     """One label's group of the claims list: the claims in `rows` that have this label."""
     items = [r for r in rows if r.label.pk == label.pk]
     suggested = sum(r.status == SpanStatus.SUGGESTED for r in items)
-    # Each line is an int and escaped text in a constant, so the join is safe.
-    lines = SafeString(
-        "".join(
-            (_SUGGESTION_LINE if r.status == SpanStatus.SUGGESTED else _CLAIM_LINE).format(
-                pk=int(r.pk), text=escape(excerpt(text[r.start : r.end], 60))
-            )
-            for r in items
+    lines = "".join(
+        (_SUGGESTION_LINE if r.status == SpanStatus.SUGGESTED else _CLAIM_LINE).format(
+            pk=int(r.pk), text=escape(excerpt(text[r.start : r.end], 60))
         )
+        for r in items
     )
-    return format_html(
-        '<div class="claims-group" id="claims-group-{}"{}{}><h3><span class="swatch claim-swatch'
-        ' lab-{}"></span>{} <span class="muted">{}</span>{}</h3><ol class="plain">{}</ol></div>',
-        label.slug,
-        format_html(' {}="{}"', "hx-swap-oob", "true") if oob else "",
-        "" if items else format_html(" {}", "hidden"),
-        label.slug,
-        label.name,
-        len(items),
-        format_html(' <span class="muted suggested-count">({} suggested)</span>', suggested)
-        if suggested
-        else "",
-        lines,
+    # Ints, escaped strings and constants only: the group is safe.
+    return SafeString(
+        _GROUP.format(
+            slug=escape(label.slug),
+            swap=' hx-swap-oob="true"' if oob else "",
+            hidden="" if items else " hidden",
+            name=escape(label.name),
+            count=len(items),
+            suggested=_SUGGESTED_COUNT.format(int(suggested)) if suggested else "",
+            lines=lines,
+        )
     )
 
 

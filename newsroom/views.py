@@ -16,6 +16,7 @@ from .accounts import api_token_revoke as revoke_token
 from .article_page import article_page_context
 from .forms import ApiTokenForm, ArticleFilterForm, ArticlePasteForm, UploadForm, UserCreateForm
 from .models import ApiToken, Article, Outlet
+from .pagination import counted_page
 
 LIST_COLUMNS = ("id", "title", "outlet__name", "status", "published_at", "created_at", "byline")
 
@@ -37,7 +38,11 @@ def article_list(request: HttpRequest) -> HttpResponse:
         if data["status"]:
             articles = articles.with_status(data["status"])
         articles = articles.search(data["q"])
-    page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        page = counted_page(articles, settings.ARTICLES_PER_PAGE, number)  # one scan, not two
+    else:
+        page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(number)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "searching": form.is_bound}
