@@ -130,6 +130,33 @@ def test_it_paginates_with_plain_links_that_keep_the_filters(editor_client, db, 
     assert titles(editor_client.get(URL, {"q": "report", "page": 3})) == ["Report 0"]
 
 
+def test_search_pages_count_in_their_own_query_and_clamp_the_page_number(
+    editor_client, db, settings, django_assert_num_queries
+):
+    settings.ARTICLES_PER_PAGE = 2
+    articles_import(
+        records=[(n, {"title": f"Report {n}", "text": f"Body {n}"}) for n in range(5)]
+        + [(9, {"title": "Other", "text": "Nothing"})]
+    )
+    editor_client.get(URL)  # the session exists
+    with django_assert_num_queries(4):  # session, user, outlets, the page with its total
+        middle = editor_client.get(URL, {"q": "report", "page": 2})
+    page = middle.context["page"]
+    assert (page.number, page.paginator.count, page.paginator.num_pages) == (2, 5, 3)
+    assert "5 articles matching" in middle.content.decode()
+    assert len(titles(middle)) == 2
+    seen = [
+        t for n in (1, 2, 3) for t in titles(editor_client.get(URL, {"q": "report", "page": n}))
+    ]
+    assert sorted(seen) == [f"Report {n}" for n in range(5)]  # every match once
+    past = editor_client.get(URL, {"q": "report", "page": 99}).context["page"]
+    assert (past.number, len(past.object_list)) == (3, 1)  # the last page
+    assert editor_client.get(URL, {"q": "report", "page": "x"}).context["page"].number == 1
+    none = editor_client.get(URL, {"q": "zebra"})
+    assert none.context["page"].paginator.count == 0
+    assert "No articles match" in none.content.decode()
+
+
 def test_htmx_requests_get_only_the_results_fragment(editor_client, corpus):
     response = editor_client.get(
         URL, {"q": "wheat"}, headers={"HX-Request": "true", "HX-Target": "results"}
