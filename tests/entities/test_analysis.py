@@ -99,6 +99,64 @@ def test_a_failure_marks_the_article_failed_with_the_error(seed_article, monkeyp
     assert found(seed_article) == before  # nothing half-written
 
 
+def test_a_database_lost_mid_batch_is_waited_for_and_the_batch_runs_again(
+    seed_article, monkeypatch
+):
+    from django.db import OperationalError
+
+    from entities import analysis
+
+    pipeline = get_pipeline()
+    real_pipe = pipeline.nlp.pipe
+    calls = []
+
+    def pipe_losing_the_database_once(texts, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_pipe(texts, **kwargs)
+
+    waited = []
+    monkeypatch.setattr(pipeline.nlp, "pipe", pipe_losing_the_database_once)
+    monkeypatch.setattr(analysis, "_database_back", lambda within: waited.append(within) or True)
+    report = analyse_articles(article_ids=[seed_article.pk])
+    seed_article.refresh_from_db()
+    assert (report.done, report.failed, len(calls)) == ([seed_article.pk], {}, 2)
+    assert seed_article.analysis_state == "done" and waited == [60.0]
+    assert found(seed_article)
+
+
+def test_a_database_that_stays_away_leaves_the_batch_running_for_the_stall_check(
+    seed_article, monkeypatch
+):
+    from django.db import OperationalError
+
+    from entities import analysis
+
+    def pipe_without_database(texts, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(get_pipeline().nlp, "pipe", pipe_without_database)
+    monkeypatch.setattr(analysis, "_database_back", lambda within: False)
+    with pytest.raises(OperationalError):
+        analyse_articles(article_ids=[seed_article.pk])
+    seed_article.refresh_from_db()
+    assert seed_article.analysis_state == "running"  # not failed article by article
+
+
+def test_waiting_for_the_database_polls_until_the_deadline(transactional_db, monkeypatch):
+    from django.db import OperationalError, connection
+
+    from entities.analysis import _database_back
+
+    assert _database_back(within=0) is True  # it answers
+    monkeypatch.setattr(
+        connection, "cursor", lambda: (_ for _ in ()).throw(OperationalError("down"))
+    )
+    monkeypatch.setattr("entities.analysis.time.sleep", lambda seconds: None)
+    assert _database_back(within=0) is False
+
+
 def test_one_bad_article_does_not_fail_the_rest_of_its_batch(db, monkeypatch):
     articles_import(
         records=[
