@@ -28,9 +28,11 @@ from newsroom.ingest import (
     UTF8_BOM,
     ImportRejected,
     RecordError,
+    SeenInFile,
     Skipped,
     _Draft,
     _resolve_outlets,
+    import_finish,
     parse_jsonl,
     validate_record,
 )
@@ -487,8 +489,7 @@ def corpus_import(
     errors: list[RecordError] = []
     header: _Header | None = None
     known_labels = set(Label.objects.values_list("slug", flat=True))
-    seen_hashes: dict[str, int] = {}
-    seen_urls: dict[str, int] = {}
+    seen = SeenInFile()
     outlets: dict[str, Outlet] = {}
     users: dict[str, Any] = {}
     batch: list[tuple[int, _Record]] = []
@@ -519,13 +520,8 @@ def corpus_import(
             errors.extend(record)
             continue
         draft = record.draft
-        earlier = seen_hashes.get(draft.content_hash) or seen_urls.get(draft.url)
-        if earlier:
-            report.skipped.append(Skipped(position, f"same article as {unit} {earlier}", unit=unit))
+        if seen.skip(draft, position, report, unit):
             continue
-        seen_hashes[draft.content_hash] = position
-        if draft.url:
-            seen_urls[draft.url] = position
         if errors:
             continue  # keep checking, stop writing: the transaction will be rolled back
         batch.append((position, record))
@@ -535,14 +531,7 @@ def corpus_import(
         errors.append(RecordError(0, "the file is empty: no export header", unit="file"))
     if not errors and batch:
         flush()
-    if errors:
-        transaction.set_rollback(True)
-        raise ImportRejected(errors)
-    if report.pending_analysis:
-        from entities.analysis import analysis_enqueue
-
-        ids = report.pending_analysis
-        transaction.on_commit(lambda: analysis_enqueue(article_ids=ids))
+    import_finish(errors, report.pending_analysis)
     return report
 
 

@@ -261,6 +261,39 @@ def _json_type(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
+class SeenInFile:
+    """The articles one import file has given so far, by content hash and by URL: a later
+    copy in the same file is skipped, naming the first."""
+
+    def __init__(self) -> None:
+        self.hashes: dict[str, int] = {}
+        self.urls: dict[str, int] = {}
+
+    def skip(self, draft: _Draft, position: int, report: Any, unit: str) -> bool:
+        """Record `draft`, or, if it came earlier, add it to `report.skipped` and say so."""
+        earlier = self.hashes.get(draft.content_hash) or self.urls.get(draft.url)
+        if earlier:
+            report.skipped.append(Skipped(position, f"same article as {unit} {earlier}", unit=unit))
+            return True
+        self.hashes[draft.content_hash] = position
+        if draft.url:
+            self.urls[draft.url] = position
+        return False
+
+
+def import_finish(errors: list[RecordError], new_article_ids: list[int]) -> None:
+    """End an import's transaction: roll it back and raise if any record was bad, else queue
+    the new articles' analysis for when it commits."""
+    if errors:
+        transaction.set_rollback(True)
+        raise ImportRejected(errors)
+    if new_article_ids:
+        from entities.analysis import analysis_enqueue
+
+        ids = new_article_ids
+        transaction.on_commit(lambda: analysis_enqueue(article_ids=ids))
+
+
 # --- The service --------------------------------------------------------------------------
 
 
@@ -281,8 +314,7 @@ def articles_import(
     """
     report = ImportReport()
     errors: list[RecordError] = []
-    seen_hashes: dict[str, int] = {}
-    seen_urls: dict[str, int] = {}
+    seen = SeenInFile()
     outlets: dict[str, Outlet] = {}
     batch: list[_Draft] = []
 
@@ -300,13 +332,8 @@ def articles_import(
         if isinstance(draft, list):
             errors.extend(draft)
             continue
-        earlier = seen_hashes.get(draft.content_hash) or seen_urls.get(draft.url)
-        if earlier:
-            report.skipped.append(Skipped(position, f"same article as {unit} {earlier}", unit=unit))
+        if seen.skip(draft, position, report, unit):
             continue
-        seen_hashes[draft.content_hash] = position
-        if draft.url:
-            seen_urls[draft.url] = position
         if errors:
             continue  # keep checking, stop writing: the transaction will be rolled back
         batch.append(draft)
@@ -314,15 +341,8 @@ def articles_import(
             flush()
     if not errors and batch:
         flush()
-    if errors:
-        transaction.set_rollback(True)
-        raise ImportRejected(errors)
-    if report.created_ids:
-        # New articles are pending analysis; workers pick the batches up once they exist.
-        from entities.analysis import analysis_enqueue
-
-        ids = report.created_ids
-        transaction.on_commit(lambda: analysis_enqueue(article_ids=ids))
+    # New articles are pending analysis; workers pick the batches up once they exist.
+    import_finish(errors, report.created_ids)
     return report
 
 
