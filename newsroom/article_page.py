@@ -372,13 +372,8 @@ def render_claims_list(text: str, labels: list[Label], rows: list[ClaimRow]) -> 
     Every label has its group, hidden while empty, so that an action can replace just the
     groups it changed.
     """
-    by_label: dict[int, list[ClaimRow]] = {label.pk: [] for label in labels}
-    for row in rows:
-        by_label[row.label.pk].append(row)
     # Every group is render_claims_group output, so the join is safe.
-    return SafeString(
-        "".join(render_claims_group(text, label, by_label[label.pk]) for label in labels)
-    )
+    return SafeString("".join(render_claims_group(text, label, rows) for label in labels))
 
 
 # The claims list is built with html.escape, not format_html: a list can hold thousands of

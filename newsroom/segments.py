@@ -102,13 +102,6 @@ def _mark(piece: str, covering: Sequence[Span]) -> str:
     """One <mark>. Built with html.escape on every value, not format_html: an article page
     holds thousands of these and format_html's lazy-string checks were a third of its time.
     """
-    if len(covering) == 1:  # the common case, spelled out
-        span = covering[0]
-        layer, pk = escape(span.layer), int(span.id)
-        return (
-            f'<mark class="{escape(span.css)}" data-{layer}="{pk}" data-{layer}s="{pk}" '
-            f'title="{escape(span.title)}">{escape(piece)}</mark>'
-        )
     classes: list[str] = []
     data: list[str] = []
     for layer in sorted({s.layer for s in covering}):

@@ -31,15 +31,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def article_list(request: HttpRequest) -> HttpResponse:
     form = ArticleFilterForm(request.GET or None)
     articles = Article.objects.select_related("outlet").defer("text").newest_first()
+    words = ""
     if form.is_valid():
         data = form.cleaned_data
         if data["outlet"]:
             articles = articles.for_outlet(data["outlet"])
         if data["status"]:
             articles = articles.with_status(data["status"])
-        articles = articles.search(data["q"])
+        words = data["q"].strip()
+        articles = articles.search(words)
     number = request.GET.get("page")
-    if form.is_valid() and form.cleaned_data["q"].strip():
+    if words:
         page = counted_page(articles, settings.ARTICLES_PER_PAGE, number)  # one scan, not two
     else:
         page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(number)
