@@ -47,7 +47,13 @@ def article_list(request: HttpRequest) -> HttpResponse:
         page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(number)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "searching": form.is_bound}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "searching": form.is_bound,
+        "words": words,  # what the list was searched for: nothing when the form was refused
+    }
     template = "newsroom/article_list.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"

@@ -117,6 +117,13 @@ def test_unknown_filter_values_are_reported_not_applied(editor_client, corpus):
     assert "Select a valid choice" in response.content.decode()
 
 
+def test_a_refused_form_does_not_claim_to_have_searched(editor_client, corpus):
+    page = editor_client.get(URL, {"q": "wheat", "status": "nope"}).content.decode()
+    assert "Select a valid choice" in page
+    assert "matching" not in page  # the search was not applied, so the count says so
+    assert "matching “wheat”" in editor_client.get(URL, {"q": "wheat"}).content.decode()
+
+
 def test_it_paginates_with_plain_links_that_keep_the_filters(editor_client, db, settings):
     settings.ARTICLES_PER_PAGE = 2
     articles_import(
