@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from newsroom.compiled import ID_PLACEHOLDER, PreparedQuery
 from newsroom.models import Article, ArticleStatus
 from newsroom.roles import ADMIN, EDITOR, is_admin, role_of
 
@@ -229,6 +230,12 @@ def _check_comment(text: str) -> None:
         raise ReviewRefused(f"A comment can be at most {COMMENT_MAX:,} characters.")
 
 
+# Every article page shows the thread: compiled once (newsroom.compiled).
+_EVENTS = PreparedQuery(
+    lambda article: ReviewEvent.objects.for_article(article), article=ID_PLACEHOLDER
+)
+
+
 def review_panel_context(article: Article, user: Any) -> dict[str, Any]:
     """The article page's review panel: status, thread, steps, assignees (1–4 queries)."""
     if getattr(article, "assignee_count", None) == 0:  # known from Article.annotating()
@@ -239,7 +246,7 @@ def review_panel_context(article: Article, user: Any) -> dict[str, Any]:
     article._double_annotated = len(assignees) >= 2
     admin = is_admin(user)
     return {
-        "review_events": list(ReviewEvent.objects.for_article(article)),
+        "review_events": _EVENTS.rows(article=article.pk),
         "assignees": [a.editor for a in assignments],
         "transitions": transitions_for(user, article, assignees),
         "assignable": list(

@@ -9,7 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from newsroom.article_page import TEMPLATE, claim_fragment_context, respond
+from newsroom.article_page import (
+    TEMPLATE,
+    all_labels,
+    article_or_404,
+    claim_fragment_context,
+    respond,
+)
 from newsroom.models import Article
 from newsroom.roles import is_admin
 
@@ -45,8 +51,8 @@ def _conflict_message(conflict: ClaimConflict) -> str:
 @require_POST
 @permission_required("annotations.add_claim", raise_exception=True)
 def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.annotating(), pk=pk)
-    labels = list(Label.objects.all())  # the response shows them all: one query for both
+    article = article_or_404(pk)
+    labels = all_labels()  # the response shows them all: one query for both
     label = next((lb for lb in labels if lb.slug == request.POST.get("label", "")), None)
     try:
         start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
@@ -73,7 +79,7 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("annotations.view_claim", raise_exception=True)
 def claim_detail(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.annotating(), pk=pk)
+    article = article_or_404(pk)
     claim = get_object_or_404(Claim.objects.select_related("label"), pk=claim_id, article=article)
     if hidden_from(claim, request.user, article):
         raise Http404("No such claim.")
@@ -86,7 +92,7 @@ def claim_detail(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
 @require_POST
 @permission_required("annotations.change_claim", raise_exception=True)
 def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.annotating(), pk=pk)
+    article = article_or_404(pk)
     claim = (
         Claim.objects.select_related("label", "article")
         .filter(pk=claim_id, article=article)
@@ -126,7 +132,7 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
 @require_POST
 @permission_required("annotations.delete_claim", raise_exception=True)
 def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.annotating(), pk=pk)
+    article = article_or_404(pk)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -155,7 +161,7 @@ def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
 @permission_required("annotations.change_claim", raise_exception=True)
 def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     """Accept or reject one suggestion; the panel then opens the next one."""
-    article = get_object_or_404(Article.objects.annotating(), pk=pk)
+    article = article_or_404(pk)
     claim = get_object_or_404(Claim.objects.select_related("label"), pk=claim_id, article=article)
     _check_visible(request, article, claim)
     decision = request.POST.get("decision", "")
@@ -189,7 +195,7 @@ def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpRespo
 @permission_required("annotations.change_claim", raise_exception=True)
 def suggestions_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept every open suggestion of one label in the article."""
-    article = get_object_or_404(Article.objects.annotating(), pk=pk)
+    article = article_or_404(pk)
     if article_is_double_annotated(article) and not is_admin(request.user):
         # Suggestions are hidden from editors while each annotates on their own.
         raise Http404("No suggestions to accept.")

@@ -5,7 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from newsroom.article_page import article_page_context, mention_fragment_context, respond
+from newsroom.article_page import (
+    article_or_404,
+    article_page_context,
+    mention_fragment_context,
+    respond,
+)
 from newsroom.models import Article
 
 from .analysis import analysis_request
@@ -19,7 +24,7 @@ TEMPLATE = "newsroom/article_detail.html"
 @permission_required("newsroom.view_article", raise_exception=True)
 def analysis_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The polled status badge; once analysis ends it also swaps in the entity layer."""
-    article = get_object_or_404(Article.objects.annotating(), pk=pk)
+    article = article_or_404(pk)
     context = article_page_context(article, request.user)
     context["finished"] = not context["polling"]
     return render(request, TEMPLATE + "#analysis", context)
@@ -28,7 +33,7 @@ def analysis_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("newsroom.change_article", raise_exception=True)
 def reanalyse(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.annotating(), pk=pk)
+    article = article_or_404(pk)
     analysis_request(article_ids=[article.pk])
     if request.htmx:
         article.refresh_from_db()
@@ -39,7 +44,7 @@ def reanalyse(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("newsroom.view_article", raise_exception=True)
 def mention_detail(request: HttpRequest, pk: int, mention_id: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.annotating(), pk=pk)
+    article = article_or_404(pk)
     mention = get_object_or_404(EntityMention, pk=mention_id, article=article)
     if not request.htmx:
         return redirect(f"{article.get_absolute_url()}?mention={mention.pk}#mention-panel")
@@ -50,7 +55,7 @@ def mention_detail(request: HttpRequest, pk: int, mention_id: int) -> HttpRespon
 @require_POST
 @permission_required("newsroom.change_article", raise_exception=True)
 def mention_update(request: HttpRequest, pk: int, mention_id: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.annotating(), pk=pk)
+    article = article_or_404(pk)
     mention = get_object_or_404(EntityMention, pk=mention_id, article=article)
     try:
         mention = mention_decide(
@@ -67,7 +72,7 @@ def mention_update(request: HttpRequest, pk: int, mention_id: int) -> HttpRespon
 @require_POST
 @permission_required("newsroom.change_article", raise_exception=True)
 def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.annotating(), pk=pk)
+    article = article_or_404(pk)
     try:
         start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
     except ValueError:

@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsroom.auth_backend.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -110,6 +110,9 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
             # docs/reliability.md "Faults"), without a round trip when it is healthy.
             "check": check_connection,
         }
+    # Only newsroom.compiled's queries ask to be prepared statements (and are); psycopg is
+    # not to prepare others after some number of runs (measured: the server's CPU went up).
+    _db.setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
     _db["CONN_MAX_AGE"] = 0
     _db["CONN_HEALTH_CHECKS"] = False
 elif _db["ENGINE"] == "django.db.backends.sqlite3":

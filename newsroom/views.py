@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import ingest
 from .accounts import api_token_create, user_create
 from .accounts import api_token_revoke as revoke_token
-from .article_page import article_page_context
+from .article_page import article_or_404, article_page_context
 from .forms import ApiTokenForm, ArticleFilterForm, ArticlePasteForm, UploadForm, UserCreateForm
 from .models import ApiToken, Article, Outlet
 from .pagination import counted_page
@@ -68,9 +68,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from annotations.review import hidden_from
     from entities.models import EntityMention
 
-    article = get_object_or_404(
-        Article.objects.annotating().select_related("outlet", "created_by"), pk=pk
-    )
+    article = article_or_404(pk)
     mention = claim = None
     if request.GET.get("mention", "").isdigit():
         mention = EntityMention.objects.filter(article=article, pk=request.GET["mention"]).first()

@@ -176,7 +176,7 @@ def test_the_page_takes_the_same_queries_however_many_entities(
 ):
     url = seed_article.get_absolute_url()
     editor_client.get(url)
-    with django_assert_num_queries(7) as few:
+    with django_assert_num_queries(6) as few:
         editor_client.get(url)
     EntityMention.objects.bulk_create(
         EntityMention(
