@@ -9,10 +9,8 @@ from typing import Any
 
 from entities.models import EntityMention
 from newsroom.models import Article, ArticleStatus
-from newsroom.roles import is_admin
 
-from .models import Claim, Label, ReviewAction, ReviewEvent
-from .review import article_is_double_annotated
+from .models import Claim, Label, ReviewAction, ReviewEvent, claim_visibility
 
 # The claim fields whose changes the history shows, with their names on the page.
 CLAIM_FIELDS = {
@@ -50,9 +48,11 @@ def article_history_entries(article: Article, viewer: Any = None) -> list[Entry]
     text = article.text
     entries = [_review_entry(e) for e in ReviewEvent.objects.for_article(article)]
     labels = {label.pk: label.name for label in Label.objects.all()}
-    claims = Claim.history.filter(article_id=article.pk).select_related("history_user")
-    if viewer is not None and article_is_double_annotated(article) and not is_admin(viewer):
-        claims = claims.filter(author_id=viewer.pk)
+    claims = (
+        Claim.history.filter(article_id=article.pk)
+        .filter(claim_visibility(viewer, article))
+        .select_related("history_user")
+    )
     entries += _diffs(claims.order_by("id", "history_date", "history_id"), text, "claim", labels)
     mentions = EntityMention.history.filter(article_id=article.pk).select_related("history_user")
     entries += _diffs(mentions.order_by("id", "history_date", "history_id"), text, "entity", {})

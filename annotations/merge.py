@@ -11,13 +11,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from newsroom.models import Article
+from annotations.events import announce_claims_changed
+from newsroom.models import Article, check_editable
 from newsroom.roles import is_admin
 
 from .agreement import Agreement, Span, agreement, merge_pairs, token_offsets
 from .models import Assignment, Claim, Label, ReviewAction, ReviewEvent, SpanStatus
-from .review import ReviewRefused, check_editable
-from .stats import sourcing_changed
+from .review import ReviewRefused
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def claims_merge(*, article: Article, keep: Collection[int], user: Any) -> tuple
         claim._history_user = user
         claim.save(update_fields=["status", "version", "updated_at"])
         rejected += 1
-    sourcing_changed(article.pk)  # the claims that count changed: refresh the figures
+    announce_claims_changed(article.pk)  # the claims that count changed: refresh the figures
     ReviewEvent.objects.create(
         article=article,
         actor=user,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from entities.models import SpanStatus
+from newsroom.roles import is_admin
 
 # Keys the annotate page keeps for itself: accept and reject the open suggestion.
 ACCEPT_KEY, REJECT_KEY = "y", "x"
@@ -81,18 +84,10 @@ class ClaimQuerySet(models.QuerySet):
         """Rule suggestions nobody has accepted or rejected yet."""
         return self.filter(status=SpanStatus.SUGGESTED)
 
-    def visible_to_editor(self, user_id: int) -> ClaimQuerySet:
-        """What a non-admin sees: on a double-annotated article (two or more editors
-        assigned) only their own claims, elsewhere all. One rule for the page, the export and
-        the API; admins see everything and do not call this."""
-        double = (
-            Assignment.objects.order_by()
-            .values("article")
-            .annotate(n=models.Count("pk"))
-            .filter(n__gte=2)
-            .values("article")
-        )
-        return self.filter(~models.Q(article__in=double) | models.Q(author_id=user_id))
+    def visible_to(self, user: Any, article: Any = None) -> ClaimQuerySet:
+        """The claims `user` may see (the one rule, see `claim_visibility`); `article`, when
+        every claim is of that one article, spares the subquery."""
+        return self.filter(claim_visibility(user, article))
 
     def untouched_suggestions(self) -> ClaimQuerySet:
         """The rules' suggestions nobody has acted on: what re-analysis may replace."""
@@ -260,6 +255,16 @@ class AssignmentQuerySet(models.QuerySet):
         """What one editor has been given to annotate."""
         return self.filter(editor=user)
 
+    def double_annotated_articles(self) -> models.QuerySet:
+        """The ids of articles with two or more editors assigned (double annotation)."""
+        return (
+            self.order_by()
+            .values("article")
+            .annotate(n=models.Count("pk"))
+            .filter(n__gte=2)
+            .values("article")
+        )
+
 
 class Assignment(models.Model):
     """An editor asked to annotate an article (two or more: double annotation)."""
@@ -285,6 +290,57 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} → {self.editor}"
+
+
+def assignee_count() -> models.Subquery:
+    """The number of editors assigned to the outer query's article, as a subquery (the
+    annotate page reads it with the article: no extra round trip per action)."""
+    assigned = (
+        Assignment.objects.filter(article=models.OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    return models.functions.Coalesce(models.Subquery(assigned), 0)
+
+
+def is_double_annotated(article: Any) -> bool:
+    """Two or more editors assigned: each annotates on their own. Read from the article's
+    `assignee_count` annotation when it has one, else counted (and kept on the article)."""
+    if not hasattr(article, "_double_annotated"):
+        count = getattr(article, "assignee_count", None)
+        if count is None:
+            count = Assignment.objects.filter(article=article).count()
+        article._double_annotated = count >= 2
+    return article._double_annotated
+
+
+def claim_visibility(user: Any, article: Any = None) -> models.Q:
+    """Who sees which claims, the one rule for the page, its actions, the API, the export and
+    the history: admins see every claim; on a double-annotated article anyone else sees only
+    the claims they authored (not the other editor's, not the rules' suggestions), so that
+    the agreement an admin reads measures each editor on their own; elsewhere everyone sees
+    every claim. A Q over `author` and `article`, so that it filters claims and their
+    historical records alike. `article`: the one article the claims belong to, if known.
+    """
+    if user is None or is_admin(user):
+        return models.Q()
+    own = models.Q(author_id=user.pk)
+    if article is not None:
+        return models.Q() if sees_every_claim(user, article) else own
+    return ~models.Q(article__in=Assignment.objects.double_annotated_articles()) | own
+
+
+def sees_every_claim(user: Any, article: Any) -> bool:
+    """Whether `user` sees all of the article's claims, the rules' suggestions included
+    (`claim_visibility`); otherwise only their own."""
+    return user is None or is_admin(user) or not is_double_annotated(article)
+
+
+def shows_to(claim: Any, user: Any, article: Any) -> bool:
+    """`claim_visibility` for one claim already loaded."""
+    return sees_every_claim(user, article) or claim.author_id == user.pk
 
 
 def risk_order(prefix: str = "") -> list:

@@ -12,15 +12,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from newsroom.compiled import ID_PLACEHOLDER, PreparedQuery
+from annotations.events import announce_claims_changed
 from newsroom.models import Article, ArticleStatus
 from newsroom.roles import ADMIN, EDITOR, is_admin, role_of
 
 from .models import Assignment, ReviewAction, ReviewEvent
-from .stats import sourcing_changed
 
 COMMENT_MAX = 5000
-READ_ONLY = "This article is approved and read-only; an admin can reopen it."
 
 
 class ReviewRefused(Exception):
@@ -149,7 +147,7 @@ def article_transition(
         status_after=article.status,
         comment=comment,
     )
-    sourcing_changed(article.pk)
+    announce_claims_changed(article.pk)
     return article
 
 
@@ -195,45 +193,9 @@ def article_assign(*, article: Article, editor_ids: Iterable[int], user: Any) ->
     )
 
 
-def article_is_double_annotated(article: Article) -> bool:
-    """Two or more editors assigned: each annotates on their own (cached on the article)."""
-    if not hasattr(article, "_double_annotated"):
-        count = getattr(article, "assignee_count", None)  # Article.objects.annotating()
-        if count is None:
-            count = Assignment.objects.filter(article=article).count()
-        article._double_annotated = count >= 2
-    return article._double_annotated
-
-
-def hidden_from(claim: Any, user: Any, article: Article) -> bool:
-    """Whether double annotation hides this claim from `user` (another editor's, or a rule
-    suggestion, while each editor annotates on their own)."""
-    return (
-        article_is_double_annotated(article) and not is_admin(user) and claim.author_id != user.pk
-    )
-
-
-def check_editable(article: Article | int, *, error: type[Exception] = ReviewRefused) -> None:
-    """Refuse annotation changes to an approved article: raise `error` (the caller's own
-    refusal, so its views show the message as they show any other)."""
-    status = (
-        article.status
-        if isinstance(article, Article)
-        else Article.objects.filter(pk=article).values_list("status", flat=True).first()
-    )
-    if status == ArticleStatus.APPROVED:
-        raise error(READ_ONLY)
-
-
 def _check_comment(text: str) -> None:
     if len(text) > COMMENT_MAX:
         raise ReviewRefused(f"A comment can be at most {COMMENT_MAX:,} characters.")
-
-
-# Every article page shows the thread: compiled once (newsroom.compiled).
-_EVENTS = PreparedQuery(
-    lambda article: ReviewEvent.objects.for_article(article), article=ID_PLACEHOLDER
-)
 
 
 def review_panel_context(article: Article, user: Any) -> dict[str, Any]:
@@ -246,7 +208,7 @@ def review_panel_context(article: Article, user: Any) -> dict[str, Any]:
     article._double_annotated = len(assignees) >= 2
     admin = is_admin(user)
     return {
-        "review_events": _EVENTS.rows(article=article.pk),
+        "review_events": list(ReviewEvent.objects.for_article(article)),
         "assignees": [a.editor for a in assignments],
         "transitions": transitions_for(user, article, assignees),
         "assignable": list(

@@ -4,7 +4,8 @@ The dashboard and the review queue aggregate and sort one ArticleSourcing row pe
 SQL, not a million claims. A row is the article's `counts_from_claims` over its accepted claims
 (the claims that count: open suggestions are the detector's guesses), its score and flags, and
 the article's outlet, month, editor and status copied for grouping. Whatever changes those
-calls `sourcing_changed(article_id)`, which queues `refresh_sourcing` for after the commit.
+announces it (`annotations.events.claims_changed`), and `annotations.reactions` queues
+`refresh_sourcing` once the change commits.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from datetime import date, datetime
 
-from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
@@ -129,14 +129,6 @@ def _refresh_batch(ids: list[int]) -> int:
 def refresh_sourcing(article_ids: list[int]) -> int:
     """Background task: article_sourcing_refresh for these articles."""
     return article_sourcing_refresh(article_ids=article_ids)
-
-
-def sourcing_changed(*article_ids: int) -> None:
-    """Queue a refresh of these articles' sourcing rows once the current transaction commits
-    (at once outside one): the worker must see the change it is told about."""
-    ids = sorted(set(article_ids))
-    if ids:
-        transaction.on_commit(lambda: refresh_sourcing.enqueue(article_ids=ids))
 
 
 def chunked(ids: list[int], size: int) -> Iterator[list[int]]:

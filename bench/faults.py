@@ -14,7 +14,7 @@ Checks (exit status 1 if any fails) and figures, printed; docs/reliability.md, "
       the same command then imports every article;
   (b) analysis: stopped mid-batch (`analyse --now`) and restarted after --outage seconds:
       no article half-written; the analysis waits for the database, runs the batch in
-      flight again and finishes the rest (entities.analysis, ANALYSIS_DATABASE_WAIT);
+      flight again and finishes the rest (annotations.analysis, ANALYSIS_DATABASE_WAIT);
   (c) serving (gunicorn, the production server): stopped and restarted, the seconds until
       the app answers 200 again, and how many requests failed after the database was back.
 """

@@ -18,7 +18,7 @@ What it measures
     - zoned: the same, one `nlp.pipe` per batch of B inside `nlp.memory_zone()`, as the app
       runs spaCy, without the database (--no-zoned skips it): it splits the gap between
       raw and app into what memory zones cost and what the app's own work costs;
-    - app: the analysis task's code (`entities.tasks.analyse.call(batch)`, i.e.
+    - app: the analysis task's code (`annotations.analysis.analyse.call(batch)`, i.e.
       `analyse_articles`) over every batch of B article ids, database reads and writes
       included, as a worker runs its tasks: the entities and the sourcing detector's
       suggestions (issue 5), from the same nlp.pipe pass.
@@ -258,7 +258,7 @@ def child_app(batch_size: int) -> Measurement:
     """The app: the analysis task's code over every batch, as a worker runs it."""
     from django.db import reset_queries
 
-    from entities.tasks import analyse
+    from annotations.analysis import analyse
     from newsroom.models import Article
 
     _reset_analysis()
@@ -312,7 +312,7 @@ def _reset_analysis() -> None:
 
 def child_queue() -> dict[str, int]:
     """Start phase 2 over (see _reset_analysis), then queue every article's analysis."""
-    from entities.analysis import analysis_enqueue
+    from annotations.analysis import analysis_enqueue
     from newsroom.models import Article
 
     _reset_analysis()
@@ -331,10 +331,10 @@ def child_tally() -> dict[str, Any]:
     span = DBTaskResult.objects.aggregate(first=Min("started_at"), last=Max("finished_at"))
     # The analysis tasks; each also queues a refresh of its articles' sourcing figures, which
     # the workers run too (inside the timed span) and which must succeed as well.
-    analysis = DBTaskResult.objects.filter(task_path="entities.tasks.analyse")
+    analysis = DBTaskResult.objects.filter(task_path="annotations.analysis.analyse")
     tasks = dict(analysis.values_list("status").annotate(n=Count("pk")))
     others = dict(
-        DBTaskResult.objects.exclude(task_path="entities.tasks.analyse")
+        DBTaskResult.objects.exclude(task_path="annotations.analysis.analyse")
         .values_list("status")
         .annotate(n=Count("pk"))
     )

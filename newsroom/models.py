@@ -101,23 +101,25 @@ class ArticleQuerySet(models.QuerySet):
             q &= models.Q(title__icontains=word) | models.Q(text__icontains=word)
         return self.filter(q)
 
-    def annotating(self) -> ArticleQuerySet:
-        """With the number of editors assigned (one subquery in the same SELECT), which the
-        annotate page needs to tell double annotation: no extra round trip per action."""
-        from annotations.models import Assignment
-
-        assigned = (
-            Assignment.objects.filter(article=models.OuterRef("pk"))
-            .order_by()
-            .values("article")
-            .annotate(n=models.Count("pk"))
-            .values("n")
-        )
-        return self.annotate(assignee_count=models.functions.Coalesce(models.Subquery(assigned), 0))
-
     def newest_first(self) -> ArticleQuerySet:
         """Most recently added first (the list's default order)."""
         return self.order_by("-created_at", "-pk")
+
+
+READ_ONLY = "This article is approved and read-only; an admin can reopen it."
+
+
+def check_editable(article: Article | int, *, error: type[Exception]) -> None:
+    """Refuse any change to an approved article's annotations: raise `error` (the caller's
+    own refusal, so that its views show the message as they show any other). Every service
+    that changes an article's claims, entities or analysis calls it."""
+    status = (
+        article.status
+        if isinstance(article, Article)
+        else Article.objects.filter(pk=article).values_list("status", flat=True).first()
+    )
+    if status == ArticleStatus.APPROVED:
+        raise error(READ_ONLY)
 
 
 def search_vector():

@@ -18,10 +18,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from annotations.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
-from annotations.export import corpus_export_chunks
+from annotations.claims import ClaimRefused, claim_create
+from annotations.exchange.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
+from annotations.exchange.export import corpus_export_chunks
 from annotations.models import Claim, Label
-from annotations.services import ClaimRefused, claim_create
 from newsroom.ingest import articles_import, parse_jsonl
 from newsroom.models import Article, Outlet
 

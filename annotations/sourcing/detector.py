@@ -20,9 +20,10 @@ import numpy as np
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
-# What the detector reads from a Doc: POS and lemmas (tagger, attribute_ruler, lemmatizer),
-# the dependency parse (parser) and entities (ner); tok2vec feeds them in the small models.
-REQUIRED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
+from entities.pipeline import ANALYSIS_COMPONENTS
+
+# What the detector reads from a Doc: the components the analysis runs.
+REQUIRED_COMPONENTS = ANALYSIS_COMPONENTS
 
 NAMED, ANONYMOUS, OUTLET = "named_source", "anonymous_source", "outlet"
 DENIAL, NO_COMMENT, HEDGE = "denial", "no_comment", "hedge"

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from annotations.claims import claim_create
 from annotations.models import Claim, Label
-from annotations.services import claim_create
 
 HTMX = {"HX-Request": "true"}
 

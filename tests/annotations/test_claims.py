@@ -4,14 +4,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from annotations.models import Claim, Label
-from annotations.services import (
+from annotations.claims import (
     ClaimConflict,
     ClaimRefused,
     claim_create,
     claim_delete,
     claim_update,
 )
+from annotations.models import Claim, Label
 from entities.models import EntityMention
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from annotations import corpus_import as service
-from annotations.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
-from annotations.export import FORMAT, SCHEMA_VERSION
+from annotations.exchange import corpus_import as service
+from annotations.exchange.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
+from annotations.exchange.export import FORMAT, SCHEMA_VERSION
 from annotations.models import Assignment, Claim, ReviewEvent
 from entities.models import EntityMention
 from newsroom.ingest import ImportRejected

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from annotations.claims import suggestion_decide
 from annotations.models import ArticleSourcing, Assignment, Claim, Label, ReviewEvent
-from annotations.services import suggestion_decide
 from annotations.stats import article_sourcing_refresh
 from newsroom.models import Article, Outlet, content_hash
 

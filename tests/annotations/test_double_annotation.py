@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from annotations.claims import claim_create
 from annotations.models import Claim, Label, ReviewEvent
 from annotations.review import article_assign
-from annotations.services import claim_create
 
 
 def client_for(user) -> Client:

@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from annotations.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
-from annotations.export import ExportFilters, corpus_export_chunks
+from annotations.exchange.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
+from annotations.exchange.export import ExportFilters, corpus_export_chunks
 from annotations.models import Assignment, Claim, Label, ReviewAction, ReviewEvent
 from entities.models import EntityMention
 from newsroom.ingest import articles_import

@@ -8,10 +8,10 @@ import spacy
 from django.core.management import CommandError, call_command
 from spacy.tokens import DocBin
 
-from annotations.formats import CODEPOINT, UTF16, OffsetMap, annotated_import
-from annotations.formats.docbin import docbin_bytes, docbin_export
-from annotations.formats.doccano import doccano_lines, parse_doccano
-from annotations.formats.label_studio import (
+from annotations.exchange.formats import CODEPOINT, UTF16, OffsetMap, annotated_import
+from annotations.exchange.formats.docbin import docbin_bytes, docbin_export
+from annotations.exchange.formats.doccano import doccano_lines, parse_doccano
+from annotations.exchange.formats.label_studio import (
     label_config,
     label_studio_chunks,
     parse_label_studio,

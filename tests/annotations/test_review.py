@@ -5,11 +5,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from annotations.claims import ClaimRefused, claim_create
 from annotations.models import Claim, Label, ReviewEvent
-from annotations.review import READ_ONLY
-from annotations.services import ClaimRefused, claim_create
 from entities.corrections import CorrectionRefused, mention_add
-from newsroom.models import Article
+from newsroom.models import READ_ONLY, Article
 
 
 def client_for(user) -> Client:
@@ -175,7 +174,7 @@ def test_the_history_shows_steps_and_claim_changes_before_and_after(
 def test_the_article_page_shows_the_scorecard_of_the_claims_that_count(
     seed_article, editor, other_editor, admin_user
 ):
-    from annotations.services import suggestions_accept_all
+    from annotations.claims import suggestions_accept_all
 
     ad = client_for(admin_user)
     empty = ad.get(seed_article.get_absolute_url()).content.decode()
@@ -203,7 +202,7 @@ def test_the_article_page_shows_the_scorecard_of_the_claims_that_count(
 
 
 def test_the_history_shows_a_suggestion_being_accepted(seed_article, editor):
-    from annotations.services import suggestion_decide
+    from annotations.claims import suggestion_decide
 
     reuters = Claim.objects.filter(article=seed_article, label__slug="outlet").first()
     suggestion_decide(claim_id=reuters.pk, version=1, user=editor, accept=True)

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.management import call_command
 
+from annotations.claims import claim_create, claim_delete, suggestion_decide
 from annotations.models import ArticleSourcing, Claim, Label
 from annotations.review import article_transition
-from annotations.services import claim_create, claim_delete, suggestion_decide
 from annotations.stats import article_sourcing_refresh, month_of
 from newsroom.models import Article, Outlet, content_hash
 

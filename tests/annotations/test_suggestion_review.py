@@ -4,9 +4,9 @@ import pytest
 from django.db import IntegrityError
 from django.urls import reverse
 
-from annotations.forms import LabelForm
+from annotations.claims import claim_create, suggestion_decide
 from annotations.models import Claim, Label
-from annotations.services import claim_create, suggestion_decide
+from annotations.pages.forms import LabelForm
 
 HTMX = {"HX-Request": "true"}
 

@@ -4,9 +4,9 @@ the annotate page shows them, an editor accepts one, re-analysis keeps what was 
 import pytest
 from django.urls import reverse
 
+from annotations.analysis import analyse_articles
+from annotations.claims import claim_create, suggestion_decide
 from annotations.models import Claim, Label
-from annotations.services import claim_create, suggestion_decide
-from entities.analysis import analyse_articles
 from newsroom.ingest import articles_import
 from newsroom.models import Article
 

@@ -86,8 +86,8 @@ def test_offsets_after_emoji_and_in_arabic(page, editor, db):
 
 
 def test_two_tabs_editing_the_same_claim_show_a_conflict(browser, live_server, editor, seed):
+    from annotations.claims import claim_create
     from annotations.models import Label
-    from annotations.services import claim_create
 
     start = seed.text.index("allegedly")
     claim = claim_create(
@@ -134,8 +134,8 @@ def test_escape_cancels_and_question_mark_shows_the_shortcuts(page, editor, seed
 
 
 def test_a_refused_action_shows_a_message(page, console_problems, editor, other_editor, seed):
+    from annotations.claims import claim_create
     from annotations.models import Label
-    from annotations.services import claim_create
 
     start = seed.text.index("allegedly")
     claim = claim_create(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from entities.analysis import analyse_articles
+from annotations.analysis import analyse_articles
 from entities.models import EntityMention
 from newsroom.ingest import articles_import
 from newsroom.models import Article

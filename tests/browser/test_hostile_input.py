@@ -21,9 +21,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from annotations.claims import claim_create
 from annotations.models import Assignment, Claim, Label, LabelKind
 from annotations.review import article_comment
-from annotations.services import claim_create
 from newsroom.accounts import api_token_create
 from newsroom.ingest import articles_import
 from newsroom.models import Article, Outlet

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from entities.analysis import analyse_articles
+from annotations.analysis import analyse_articles
 from entities.corrections import mention_add, mention_decide
 from entities.models import EntityMention
 from entities.pipeline import get_pipeline
@@ -104,7 +104,7 @@ def test_a_database_lost_mid_batch_is_waited_for_and_the_batch_runs_again(
 ):
     from django.db import OperationalError
 
-    from entities import analysis
+    from annotations import analysis
 
     pipeline = get_pipeline()
     real_pipe = pipeline.nlp.pipe
@@ -131,7 +131,7 @@ def test_a_database_that_stays_away_leaves_the_batch_running_for_the_stall_check
 ):
     from django.db import OperationalError
 
-    from entities import analysis
+    from annotations import analysis
 
     def pipe_without_database(texts, **kwargs):
         raise OperationalError("could not connect to server")
@@ -147,13 +147,13 @@ def test_a_database_that_stays_away_leaves_the_batch_running_for_the_stall_check
 def test_waiting_for_the_database_polls_until_the_deadline(transactional_db, monkeypatch):
     from django.db import OperationalError, connection
 
-    from entities.analysis import _database_back
+    from annotations.analysis import _database_back
 
     assert _database_back(within=0) is True  # it answers
     monkeypatch.setattr(
         connection, "cursor", lambda: (_ for _ in ()).throw(OperationalError("down"))
     )
-    monkeypatch.setattr("entities.analysis.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("annotations.analysis.time.sleep", lambda seconds: None)
     assert _database_back(within=0) is False
 
 

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from annotations.analysis import sourcing_detector
 from entities import pipeline
 from entities.checks import check_spacy_model
 
@@ -40,7 +41,9 @@ def test_the_pipeline_loads_once_and_runs_only_what_ner_and_the_detector_need():
         "ner",
     ]
     assert first.version == "3.8.0"
-    assert first.detector is not None
+    # The sourcing detector is built once per process, on that pipeline's vocab.
+    detector = sourcing_detector()
+    assert detector is sourcing_detector() and detector.language == "en"
 
 
 def test_the_check_passes_with_the_installed_model():

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotations.models import Assignment, Claim, Label
+from annotations.pages.annotate import article_scorecard
 from entities.models import EntityMention
 from newsroom.accounts import api_token_create, api_token_revoke
-from newsroom.article_page import article_scorecard
 from newsroom.ingest import articles_import
 from newsroom.models import ApiToken, Article, Outlet
 

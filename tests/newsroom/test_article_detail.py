@@ -39,14 +39,19 @@ def test_a_missing_article_is_a_404(editor_client):
     assert editor_client.get(reverse("article_detail", args=[999])).status_code == 404
 
 
-def test_the_page_scorecard_from_its_rows_equals_the_scorecard_query(
+def test_the_page_api_and_export_show_one_scorecard(
     db, editor, other_editor, admin_user
 ):
-    """The page builds the scorecard from the claims it already loaded: same answer as the
-    scorecard's own query, for an editor, another editor and an admin, single and double."""
+    """One scorecard rule (annotations.scorecards): the page (from the claims it already
+    loaded), the API and the export give the same figures, for an editor, another editor
+    and an admin, on a single and a double-annotated article."""
+    import orjson
+
+    from annotations.api.endpoints import article_records
+    from annotations.exchange.export import corpus_export_chunks
     from annotations.models import Assignment, Claim, Label
+    from annotations.pages.annotate import _claim_rows, article_or_404, article_scorecard
     from entities.models import SpanStatus
-    from newsroom.article_page import _claim_rows, article_scorecard
 
     text = "Officials said it. A source denied it. Critics allegedly agreed. " * 4
     articles_import(records=[(1, {"title": "T", "text": text})])
@@ -82,10 +87,20 @@ def test_the_page_scorecard_from_its_rows_equals_the_scorecard_query(
         if double:
             Assignment.objects.create(article=article, editor=editor)
             Assignment.objects.create(article=article, editor=other_editor)
-        page_article = Article.objects.annotating().get(pk=article.pk)
+        page_article = article_or_404(article.pk)
         for user in (editor, other_editor, admin_user):
             rows = _claim_rows(page_article, list(labels.values()), user)
             from_rows = article_scorecard(page_article, user, rows)
             assert from_rows == article_scorecard(page_article, user), (double, user)
+            api = article_records([Article.objects.get(pk=article.pk)], user)[0]["scorecard"]
+            assert api["score"] == from_rows.score, (double, user)
+            assert api["counts"]["anonymous"] == from_rows.counts.anonymous
+            assert api["counts"]["named"] == from_rows.counts.named
+            lines = b"".join(corpus_export_chunks(viewer=user)).splitlines()
+            exported = orjson.loads(lines[1])["scorecard"]
+            assert exported["score"] == from_rows.score, (double, user)
+            assert exported["counts"]["words"] == from_rows.counts.words
+            assert exported["counts"]["denial"] == from_rows.counts.denial
+            assert exported["counts"]["hedge"] == from_rows.counts.hedge
             cards.append(from_rows.counts)
     assert len({(c.named, c.anonymous, c.denial, c.hedge) for c in cards}) > 1  # they differ

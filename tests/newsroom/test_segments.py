@@ -3,7 +3,7 @@
 import html
 import re
 
-from newsroom.segments import Span, render_segments
+from annotations.pages.segments import Span, render_segments
 
 
 def text_of(rendered: str) -> str:
@@ -79,7 +79,7 @@ def test_a_thousand_spans_render_in_one_pass():
 
 
 def test_paragraphs_cover_the_text_and_wrap_it_without_adding_characters():
-    from newsroom.segments import paragraphs, render_text
+    from annotations.pages.segments import paragraphs, render_text
 
     text = "First para.\n\nSecond para\nstill second.\n\n\n😀 Third."
     assert paragraphs(text) == [(0, 13), (13, 41), (41, len(text))]

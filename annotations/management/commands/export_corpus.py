@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries
 from tqdm import tqdm
 
-from annotations.export import (
+from annotations.exchange.export import (
     FORMATS,
     JSON,
     JSONL,

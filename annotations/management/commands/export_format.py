@@ -6,10 +6,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.formats import CODEPOINT, OFFSET_UNITS, UTF16
-from annotations.formats.docbin import docbin_export
-from annotations.formats.doccano import doccano_lines
-from annotations.formats.label_studio import label_config, label_studio_chunks
+from annotations.exchange.formats import CODEPOINT, OFFSET_UNITS, UTF16
+from annotations.exchange.formats.docbin import docbin_export
+from annotations.exchange.formats.doccano import doccano_lines
+from annotations.exchange.formats.label_studio import label_config, label_studio_chunks
 from newsroom.models import Article, ArticleStatus
 
 FORMATS = ("docbin", "doccano", "label-studio")

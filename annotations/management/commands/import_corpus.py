@@ -7,9 +7,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import reset_queries
 
-from annotations.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
-from newsroom.import_cli import MAX_ERRORS_SHOWN, counted, import_input, rejected_error
+from annotations.exchange.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
 from newsroom.ingest import ImportRejected
+from newsroom.management.importing import MAX_ERRORS_SHOWN, counted, import_input, rejected_error
 
 
 class Command(BaseCommand):

@@ -7,9 +7,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.formats import OFFSET_UNITS, UTF16, annotated_import
-from annotations.formats.doccano import parse_doccano
-from annotations.formats.label_studio import parse_label_studio
+from annotations.exchange.formats import OFFSET_UNITS, UTF16, annotated_import
+from annotations.exchange.formats.doccano import parse_doccano
+from annotations.exchange.formats.label_studio import parse_label_studio
 from newsroom.ingest import ImportRejected
 
 MAX_ERRORS_SHOWN = 100

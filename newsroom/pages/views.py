@@ -4,19 +4,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import ingest
-from .accounts import api_token_create, user_create
-from .accounts import api_token_revoke as revoke_token
-from .article_page import article_or_404, article_page_context
-from .forms import ApiTokenForm, ArticleFilterForm, ArticlePasteForm, UploadForm, UserCreateForm
-from .models import ApiToken, Article, Outlet
-from .pagination import counted_page
+from newsroom import ingest
+from newsroom.accounts import api_token_create, user_create
+from newsroom.accounts import api_token_revoke as revoke_token
+from newsroom.models import ApiToken, Article, Outlet
+from newsroom.pages.forms import (
+    ApiTokenForm,
+    ArticlePasteForm,
+    UploadForm,
+    UserCreateForm,
+)
 
 LIST_COLUMNS = ("id", "title", "outlet__name", "status", "published_at", "created_at", "byline")
 
@@ -24,64 +26,6 @@ LIST_COLUMNS = ("id", "title", "outlet__name", "status", "published_at", "create
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("article_list")
-
-
-@require_GET
-@permission_required("newsroom.view_article", raise_exception=True)
-def article_list(request: HttpRequest) -> HttpResponse:
-    form = ArticleFilterForm(request.GET or None)
-    articles = Article.objects.select_related("outlet").defer("text").newest_first()
-    words = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["outlet"]:
-            articles = articles.for_outlet(data["outlet"])
-        if data["status"]:
-            articles = articles.with_status(data["status"])
-        words = data["q"].strip()
-        articles = articles.search(words)
-    number = request.GET.get("page")
-    if words:
-        page = counted_page(articles, settings.ARTICLES_PER_PAGE, number)  # one scan, not two
-    else:
-        page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(number)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
-        "searching": form.is_bound,
-        "words": words,  # what the list was searched for: nothing when the form was refused
-    }
-    template = "newsroom/article_list.html"
-    if request.htmx and request.htmx.target == "results":
-        template += "#results"
-    return render(request, template, context)
-
-
-@require_GET
-@permission_required("newsroom.view_article", raise_exception=True)
-def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The article page: read it, correct its entities, mark its sourcing claims."""
-    from annotations.models import Claim
-    from annotations.review import hidden_from
-    from entities.models import EntityMention
-
-    article = article_or_404(pk)
-    mention = claim = None
-    if request.GET.get("mention", "").isdigit():
-        mention = EntityMention.objects.filter(article=article, pk=request.GET["mention"]).first()
-    if request.GET.get("claim", "").isdigit():
-        claim = (
-            Claim.objects.select_related("label")
-            .filter(article=article, pk=request.GET["claim"])
-            .first()
-        )
-    if claim is not None and hidden_from(claim, request.user, article):
-        claim = None
-    context = article_page_context(article, request.user, mention=mention, claim=claim)
-    return render(request, "newsroom/article_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -22,6 +22,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from annotations.exchange.export import FORMAT, SCHEMA_VERSION
+from annotations.models import Assignment, Claim, ClaimOrigin, Label, ReviewAction, ReviewEvent
 from entities.models import EntityMention, SpanStatus
 from entities.models import Origin as EntityOrigin
 from newsroom.ingest import (
@@ -37,9 +39,6 @@ from newsroom.ingest import (
     validate_record,
 )
 from newsroom.models import AnalysisState, Article, ArticleStatus, Outlet
-
-from .export import FORMAT, SCHEMA_VERSION
-from .models import Assignment, Claim, ClaimOrigin, Label, ReviewAction, ReviewEvent
 
 BATCH_SIZE = 200
 SUPPORTED_MAJOR = SCHEMA_VERSION.split(".")[0]

@@ -5,19 +5,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from newsroom.article_page import (
+from annotations.analysis import analysis_request
+from annotations.pages.annotate import (
+    TEMPLATE,
     article_or_404,
     article_page_context,
     mention_fragment_context,
     respond,
 )
+from entities.corrections import CorrectionRefused, mention_add, mention_decide
+from entities.models import EntityMention
 from newsroom.models import Article
-
-from .analysis import analysis_request
-from .corrections import CorrectionRefused, mention_add, mention_decide
-from .models import EntityMention
-
-TEMPLATE = "newsroom/article_detail.html"
 
 
 @require_GET

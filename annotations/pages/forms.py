@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import Claim, Label, LabelKind
+from annotations.models import Claim, Label, LabelKind
+from newsroom.models import ArticleStatus, Outlet
 
 
 class ClaimForm(forms.Form):
@@ -54,3 +55,30 @@ class LabelForm(forms.ModelForm):
             "colour": forms.TextInput(attrs={"type": "color"}),
             "description": forms.Textarea(attrs={"rows": 5}),
         }
+
+
+class ArticleFilterForm(forms.Form):
+    """The list page's search and filters; only these fields reach the query."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    outlet = forms.ModelChoiceField(
+        queryset=Outlet.objects.all(), required=False, empty_label="All outlets"
+    )
+    status = forms.ChoiceField(
+        choices=[("", "All statuses"), *ArticleStatus.choices], required=False
+    )
+
+    # The page writes the two selects from these (value, label, selected) triples: Django's
+    # widget templates took longer than the rest of the filter form, and the outlet field
+    # would read the outlets through a server-side cursor (three round trips on PostgreSQL).
+    def outlet_options(self) -> list[tuple[str, str, bool]]:
+        outlets = Outlet.objects.order_by("name").values_list("pk", "name")
+        return self._options("outlet", [("", "All outlets"), *outlets])
+
+    def status_options(self) -> list[tuple[str, str, bool]]:
+        return self._options("status", self.fields["status"].choices)
+
+    def _options(self, name: str, choices: list) -> list[tuple[str, str, bool]]:
+        chosen = self[name].value()
+        chosen = "" if chosen is None else str(chosen)
+        return [(str(value), str(label), str(value) == chosen) for value, label in choices]

@@ -8,14 +8,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from annotations.events import announce_claims_changed
+from annotations.models import Claim, Label, LabelKind, SpanStatus
 from entities.models import EntityMention
 from entities.offsets import SelectionRefused, snap_to_tokens
-from newsroom.models import Article
+from newsroom.models import Article, check_editable
 from newsroom.roles import is_admin
-
-from .models import Claim, Label, LabelKind, SpanStatus
-from .review import check_editable
-from .stats import sourcing_changed
 
 EDITABLE = (
     "label",
@@ -58,7 +56,7 @@ def claim_create(*, article: Article, start: int, end: int, label: Label, author
         raise ClaimRefused(str(refused)) from None
     claim = Claim(article=article, start=start, end=end, label=label, author=author)
     _save(claim, author, f"You have already marked this span as {label.name}.")
-    sourcing_changed(claim.article_id)
+    announce_claims_changed(claim.article_id)
     return claim
 
 
@@ -77,7 +75,7 @@ def claim_update(*, claim_id: int, version: int, user: Any, changes: dict[str, A
     _check_links(claim)
     claim.version += 1
     _save(claim, user, f"This span already carries your {claim.label.name} claim.")
-    sourcing_changed(claim.article_id)
+    announce_claims_changed(claim.article_id)
     return claim
 
 
@@ -87,7 +85,7 @@ def claim_delete(*, claim_id: int, version: int, user: Any) -> None:
     claim = _current(claim_id, version, user)
     claim._history_user = user
     claim.delete()
-    sourcing_changed(claim.article_id)
+    announce_claims_changed(claim.article_id)
 
 
 @transaction.atomic
@@ -108,7 +106,7 @@ def suggestion_decide(*, claim_id: int, version: int, user: Any, accept: bool) -
     claim.status = SpanStatus.ACCEPTED if accept else SpanStatus.REJECTED
     claim.version += 1
     _save(claim, user, "This suggestion duplicates another claim; reload the page.")
-    sourcing_changed(claim.article_id)
+    announce_claims_changed(claim.article_id)
     return claim
 
 
@@ -150,7 +148,14 @@ def _save(claim: Claim, user: Any, duplicate_message: str) -> None:
 
 def _current(claim_id: int, version: int, user: Any) -> Claim:
     # Lock the row so that two concurrent edits of the same version cannot both pass.
-    claim = Claim.objects.select_for_update().select_related("label").filter(pk=claim_id).first()
+    # A claim hidden from `user` is as absent as a deleted one (annotations.models).
+    claim = (
+        Claim.objects.visible_to(user)
+        .select_for_update()
+        .select_related("label")
+        .filter(pk=claim_id)
+        .first()
+    )
     if claim is None:
         raise ClaimConflict(None)
     if not can_edit(user, claim):

@@ -19,16 +19,15 @@ from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
+from annotations.models import ArticleSourcing
+from annotations.pages.charts import Bar, hbar_chart, month_chart
+from annotations.quality import SCORE_FORMULA, Scorecard, SourcingCounts, scorecard
+from annotations.stats import COUNT_FIELDS, FLAG_CODES, FLAG_FIELDS, FLAG_NAMES, counts_of
 from newsroom.models import ArticleStatus, Outlet
-
-from .charts import Bar, hbar_chart, month_chart
-from .models import ArticleSourcing
-from .quality import SCORE_FORMULA, Scorecard, SourcingCounts, scorecard
-from .stats import COUNT_FIELDS, FLAG_CODES, FLAG_FIELDS, FLAG_NAMES, counts_of
 
 GROUPS = {
     # group: (the key column, the column naming it, the tab's title)
@@ -398,10 +397,3 @@ def dashboard_articles(request: HttpRequest) -> HttpResponse:
         "status_name": dict(ArticleStatus.choices).get(filters.status, ""),
     }
     return render(request, "annotations/dashboard_articles.html", context)
-
-
-# newsroom/urls.py includes these under dashboard/.
-urlpatterns = [
-    path("", dashboard, name="dashboard"),
-    path("articles/", dashboard_articles, name="dashboard_articles"),
-]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Sequence
@@ -11,17 +12,17 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Field
+from django.tasks import task
 from django.utils import timezone
 
-from annotations.stats import sourcing_changed
+from annotations.events import announce_claims_changed
 from annotations.suggestions import suggestions_replace
+from entities.models import EntityMention
+from entities.pipeline import ENTITY_LABELS, get_pipeline
 from newsroom.models import AnalysisState, Article
 
-from .models import EntityMention
-from .pipeline import ENTITY_LABELS, get_pipeline
-
 if TYPE_CHECKING:  # the detector imports spaCy: web processes never need it
-    from annotations.sourcing import Suggestion
+    from annotations.sourcing import SourcingDetector, Suggestion
 
 logger = logging.getLogger(__name__)
 ERROR_MAX = 2000
@@ -86,8 +87,20 @@ def analyse_articles(*, article_ids: Sequence[int], retry_when_back: bool = True
     return report
 
 
+@functools.cache
+def sourcing_detector() -> SourcingDetector:
+    """The rule-based sourcing detector, built once per process on the pipeline's vocab."""
+    # Imported here, not at the top: the detector imports spaCy, which web processes (they
+    # import this module for its task) must not pay for at start-up.
+    from annotations.sourcing import SourcingDetector
+
+    pipeline = get_pipeline()
+    return SourcingDetector(pipeline.nlp, language=pipeline.nlp.meta["lang"])
+
+
 def _analyse_batch(ids: list[int]) -> tuple[int, int]:
     pipeline = get_pipeline()
+    detector = sourcing_detector()
     rows = list(Article.objects.filter(pk__in=ids).values_list("pk", "text"))
     found: list[tuple[int, list[tuple[int, int, str]]]] = []
     suggested: list[tuple[int, list[Suggestion]]] = []
@@ -100,7 +113,7 @@ def _analyse_batch(ids: list[int]) -> tuple[int, int]:
         for (pk, _), doc in zip(rows, docs, strict=True):
             ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
             found.append((pk, [e for e in ents if e[2] in ENTITY_LABELS]))
-            suggested.append((pk, pipeline.detector(doc)))
+            suggested.append((pk, detector(doc)))
     pipeline.warm_tokenizer(text for _, text in rows)
     return _write(found, suggested, model_name=pipeline.name, model_version=pipeline.version)
 
@@ -128,7 +141,7 @@ def _write(
     ]
     _insert_suggestions(new, model_name=model_name, model_version=model_version)
     claims = suggestions_replace(found=suggested)
-    sourcing_changed(*ids)
+    announce_claims_changed(*ids)
     Article.objects.filter(pk__in=ids).update(
         analysis_state=AnalysisState.DONE, analysed_at=timezone.now(), analysis_error=""
     )
@@ -205,10 +218,20 @@ def _mark_failed(pk: int, exc: BaseException) -> None:
     )
 
 
+@task()
+def analyse(article_ids: list[int]) -> dict[str, object]:
+    """Pre-tag a batch of articles with spaCy (see annotations.analysis.analyse_articles)."""
+    report = analyse_articles(article_ids=article_ids)
+    return {
+        "done": report.done,
+        "failed": report.failed,
+        "mentions": report.mentions,
+        "suggestions": report.suggestions,
+    }
+
+
 def analysis_enqueue(*, article_ids: Sequence[int]) -> int:
     """Queue analysis tasks for these articles, a batch per task. Returns the tasks queued."""
-    from .tasks import analyse
-
     ids = list(article_ids)
     size = settings.ANALYSIS_BATCH_SIZE
     batches = [ids[i : i + size] for i in range(0, len(ids), size)]

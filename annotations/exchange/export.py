@@ -26,12 +26,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from annotations.models import Assignment, Claim, Label, ReviewEvent
+from annotations.quality import SourcingCounts
+from annotations.scorecards import ScoredClaim, viewer_scorecard
 from entities.models import EntityMention, SpanStatus
 from newsroom.models import AnalysisState, Article
-from newsroom.roles import is_admin
-
-from .models import Assignment, Claim, Label, ReviewEvent
-from .quality import SourcingCounts, counts_from_claims, scorecard
 
 FORMAT = "newsroom-corpus"
 SCHEMA_VERSION = "1.0"
@@ -67,16 +66,14 @@ class ExportFilters:
         return out
 
 
-def articles_for_export(filters: ExportFilters, restrict_to: int | None = None) -> Any:
+def articles_for_export(filters: ExportFilters, viewer: Any = None) -> Any:
     """The articles the filters select, as a queryset (any order).
 
-    `restrict_to`: a non-admin viewer's id. The claim filters (labels, editor) then count only
-    the claims that viewer may see, so a filter cannot reveal claims double annotation hides.
+    `viewer`: the claim filters (labels, editor) count only the claims the viewer may see, so
+    a filter cannot reveal claims double annotation hides (None: a whole-corpus export).
     """
     articles = Article.objects.all()
-    claims = Claim.objects.all()
-    if restrict_to is not None:
-        claims = claims.visible_to_editor(restrict_to)
+    claims = Claim.objects.visible_to(viewer)
     if filters.status:
         articles = articles.with_status(filters.status)
     if filters.outlet:
@@ -205,8 +202,7 @@ def _article_lines(
 ) -> Iterator[list[bytes]]:
     usernames = dict(get_user_model().objects.values_list("pk", "username"))
     label_slugs = dict(Label.objects.values_list("pk", "slug"))
-    restrict_to = None if viewer is None or is_admin(viewer) else viewer.pk
-    selected = articles_for_export(filters, restrict_to)
+    selected = articles_for_export(filters, viewer)
     last_pk = 0
     while True:
         rows = list(
@@ -230,7 +226,7 @@ def _article_lines(
         if not rows:
             return
         last_pk = rows[-1][0]
-        lines = _serialise_chunk(rows, usernames, label_slugs, restrict_to)
+        lines = _serialise_chunk(rows, usernames, label_slugs, viewer)
         for start in range(0, len(lines), LINES_PER_PIECE):
             yield lines[start : start + LINES_PER_PIECE]
         if progress is not None:
@@ -243,7 +239,7 @@ def _serialise_chunk(
     rows: list[tuple],
     usernames: dict[int, str],
     label_slugs: dict[int, str],
-    restrict_to: int | None,
+    viewer: Any,
 ) -> list[bytes]:
     ids = [row[0] for row in rows]
     mentions: dict[int, list[tuple]] = defaultdict(list)
@@ -253,7 +249,7 @@ def _serialise_chunk(
     ).order_by():  # fmt: skip
         mentions[m[0]].append(m)
     claims: dict[int, list[tuple]] = defaultdict(list)
-    for c in Claim.objects.filter(article_id__in=ids).values_list(
+    for c in Claim.objects.filter(article_id__in=ids).visible_to(viewer).values_list(
         "article_id", "pk", "start", "end", "label_id", "origin", "status", "author_id",
         "anonymity_reason", "affiliation", "source_count", "note", "source_mention_id",
         "source_claim_id", "version",
@@ -291,13 +287,9 @@ def _serialise_chunk(
     for (pk, title, text, sha, outlet, url, byline, published, language, status, creator,
          analysis) in rows:  # fmt: skip
         editors = assignees.get(pk, [])
-        article_claims = claims.get(pk, [])
-        if restrict_to is not None and len(editors) >= 2:
-            # Double annotation: an editor sees only their own claims (annotations.review).
-            article_claims = [c for c in article_claims if c[7] == restrict_to]
         entity_list, entity_ids = _entities(text, mentions.get(pk, []), usernames)
-        claim_list, facts = _claims(text, article_claims, entity_ids, usernames, label_slugs)
-        card = scorecard(counts_from_claims(facts, words=len(text.split())))
+        claim_list, scored = _claims(text, claims.get(pk, []), entity_ids, usernames, label_slugs)
+        card = viewer_scorecard(scored, words=len(text.split()), viewer=viewer)
         article = {
             "title": title,
             "text": text,
@@ -361,7 +353,7 @@ def _claims(
     # Reading order; (start, end, label, author) is unique per article, so the order is total.
     rows.sort(key=lambda c: (c[2], -c[3], label_slugs[c[4]], usernames.get(c[7]) or ""))
     ids = {c[1]: f"c{n}" for n, c in enumerate(rows, start=1)}
-    out, facts = [], []
+    out, scored = [], []
     for (_, pk, start, end, label_id, origin, status, author, reason, affiliation, count, note,
          mention, source, version) in rows:  # fmt: skip
         slug = label_slugs[label_id]
@@ -389,6 +381,5 @@ def _claims(
                 "version": version,
             }
         )
-        if status == SpanStatus.ACCEPTED:
-            facts.append((pk, slug, reason, source))
-    return out, facts
+        scored.append(ScoredClaim(pk, slug, reason, source, status, author))
+    return out, scored

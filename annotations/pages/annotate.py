@@ -17,25 +17,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString
 
-from annotations.models import ACCEPT_KEY, REJECT_KEY, Claim, ClaimQuerySet, Label, LabelKind
-from annotations.quality import (
-    CLAIM_FACTS_FIELDS,
-    SCORE_FORMULA,
-    Scorecard,
-    counts_from_claims,
-    scorecard,
+from annotations.claims import can_edit
+from annotations.models import (
+    ACCEPT_KEY,
+    REJECT_KEY,
+    Claim,
+    ClaimQuerySet,
+    Label,
+    LabelKind,
+    assignee_count,
 )
-from annotations.review import article_is_double_annotated, review_panel_context
-from annotations.services import can_edit
+from annotations.pages.segments import Span, paragraphs, render_paragraph, render_text
+from annotations.quality import SCORE_FORMULA, Scorecard
+from annotations.review import review_panel_context
+from annotations.scorecards import ScoredClaim, viewer_scorecard
 from entities.models import EntityMention, SpanStatus
 from entities.pipeline import ENTITY_LABELS
+from newsroom.models import AnalysisState, Article
 
-from .compiled import ID_PLACEHOLDER, OTHER_ID_PLACEHOLDER, PreparedQuery
-from .models import AnalysisState, Article
-from .roles import is_admin
-from .segments import Span, paragraphs, render_paragraph, render_text
-
-TEMPLATE = "newsroom/article_detail.html"
+TEMPLATE = "annotations/article_detail.html"
 ENTITY_NAMES = {
     "PERSON": "Person",
     "ORG": "Organisation",
@@ -50,22 +50,14 @@ ENTITY_NAMES = {
 SOURCE_ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
 
-# The page and every action on it run these same queries but for the ids: compiled once
-# (newsroom.compiled), they cost the ORM a fraction of building them on each request.
-_ARTICLE = PreparedQuery(
-    lambda pk: Article.objects.annotating().select_related("outlet", "created_by").filter(pk=pk),
-    pk=ID_PLACEHOLDER,
-)
-_LABELS = PreparedQuery(lambda: Label.objects.all())
-_MENTIONS = PreparedQuery(
-    lambda article: EntityMention.objects.for_article(article).select_related("updated_by"),
-    article=ID_PLACEHOLDER,
-)
-
-
 def article_or_404(pk: int) -> Article:
     """The article with what its page and actions need (assignee count, outlet, creator)."""
-    article = _ARTICLE.first(pk=pk)
+    article = (
+        Article.objects.annotate(assignee_count=assignee_count())
+        .select_related("outlet", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
     if article is None:
         raise Http404("No such article.")
     return article
@@ -73,7 +65,11 @@ def article_or_404(pk: int) -> Article:
 
 def all_labels() -> list[Label]:
     """Every label, in the order the picker and the claims list show them."""
-    return _LABELS.rows()
+    return list(Label.objects.all())
+
+
+def _mentions(article: Article) -> list[EntityMention]:
+    return list(EntityMention.objects.for_article(article).select_related("updated_by"))
 
 
 def article_page_context(
@@ -87,7 +83,7 @@ def article_page_context(
 ) -> dict[str, Any]:
     """Everything the article page shows, in a fixed number of queries for any article."""
     text = article.text
-    mentions = _MENTIONS.rows(article=article.pk)
+    mentions = _mentions(article)
     labels = all_labels()
     review = review_panel_context(article, user)  # first: it knows the assignees
     rows = _claim_rows(article, labels, user)
@@ -162,7 +158,7 @@ def claim_fragment_context(
         "claim_groups_html": [
             render_claims_group(text, label, group_rows, oob=True) for label in groups
         ],
-        "claim_count": _visible_claims(article, user).count() if groups else None,
+        "claim_count": visible_claims(article, user).count() if groups else None,
         "paragraph_html": html,
         "review_message": _review_message(text, decided, decided_count, decided_label),
         # After a review the panel moves on to the next suggestion: the page scrolls to it.
@@ -174,23 +170,17 @@ def claim_fragment_context(
 
 
 def article_scorecard(article: Article, user: Any, rows: list[ClaimRow] | None = None) -> Scorecard:
-    """The sourcing-quality scorecard of the claims that count (accepted ones): all of them
-    for an admin, an editor's own for an editor.
-
-    `rows`, the claims that show to `user` (`_claim_rows`), hold every claim that counts:
-    the page passes them and saves a query.
-    """
-    admin = is_admin(user)
+    """The scorecard `user` is shown for the article (`annotations.scorecards`); `rows`, the
+    claims that show to them (`_claim_rows`), when the page has them already."""
     if rows is None:
-        claims = Claim.objects.filter(article=article).accepted()
-        facts = (claims if admin else claims.by(user)).values_list(*CLAIM_FACTS_FIELDS)
-    else:
-        facts = [
-            (r.pk, r.label.slug, r.anonymity_reason, r.source_claim_id)
-            for r in rows
-            if r.status == SpanStatus.ACCEPTED and (admin or r.author_id == user.pk)
-        ]
-    return scorecard(counts_from_claims(facts, words=article.word_count))
+        rows = _claim_rows(article, all_labels(), user)
+    scored = (
+        ScoredClaim(
+            r.pk, r.label.slug, r.anonymity_reason, r.source_claim_id, r.status, r.author_id
+        )
+        for r in rows
+    )
+    return viewer_scorecard(scored, words=article.word_count, viewer=user)
 
 
 def _review_message(
@@ -216,7 +206,7 @@ def mention_fragment_context(
     """What an entity action swaps: the mention panel, the entity legend and list, and the
     paragraphs overlapping the text ranges it touched."""
     text = article.text
-    mentions = _MENTIONS.rows(article=article.pk)
+    mentions = _mentions(article)
     for item in mentions:
         item.text = text[item.start : item.end]
     return {
@@ -318,36 +308,13 @@ class ClaimRow(NamedTuple):
     source_claim_id: int | None
 
 
-def _showing(article: Article | int, author: Any = None) -> ClaimQuerySet:
-    claims = Claim.objects.for_article(article).showing()
-    return claims if author is None else claims.by(author)
-
-
-def _visible_claims(article: Article, user: Any) -> ClaimQuerySet:
-    """The claims of the article that show to `user` (not rejected), in reading order.
-
-    With two or more editors assigned (double annotation) an editor sees only their own
-    claims, not the others' and not the rules' suggestions: the agreement an admin reads
-    then measures the editors, each on their own, until the admin merges their versions.
-    """
-    return _showing(article, user if _own_only(article, user) else None)
-
-
-def _own_only(article: Article, user: Any) -> bool:
-    return article_is_double_annotated(article) and not is_admin(user)
+def visible_claims(article: Article, user: Any) -> ClaimQuerySet:
+    """The claims of the article that show to `user` (not rejected), in reading order."""
+    return Claim.objects.for_article(article).showing().visible_to(user, article)
 
 
 _ROW_FIELDS = ("pk", "start", "end", "status", "label_id", "author_id")
 _ROW_FIELDS += ("anonymity_reason", "source_claim_id")
-# The whole list, for everyone or for one author (`_visible_claims`), compiled once.
-_ALL_ROWS = PreparedQuery(
-    lambda article: _showing(article).values_list(*_ROW_FIELDS), article=ID_PLACEHOLDER
-)
-_OWN_ROWS = PreparedQuery(
-    lambda article, author: _showing(article, author).values_list(*_ROW_FIELDS),
-    article=ID_PLACEHOLDER,
-    author=OTHER_ID_PLACEHOLDER,
-)
 
 
 def _claim_rows(
@@ -355,15 +322,12 @@ def _claim_rows(
 ) -> list[ClaimRow]:
     """The claims that show to `user`, in reading order, as light rows."""
     by_id = {label.pk: label for label in labels}
+    claims = visible_claims(article, user)
     if where is not None:
-        values = _visible_claims(article, user).filter(where).values_list(*_ROW_FIELDS)
-    elif _own_only(article, user):
-        values = _OWN_ROWS.rows(article=article.pk, author=user.pk)
-    else:
-        values = _ALL_ROWS.rows(article=article.pk)
+        claims = claims.filter(where)
     return [
         ClaimRow(pk, start, end, status, by_id[label_id], *rest)
-        for pk, start, end, status, label_id, *rest in values
+        for pk, start, end, status, label_id, *rest in claims.values_list(*_ROW_FIELDS)
     ]
 
 

@@ -10,7 +10,7 @@ from django.db import reset_queries
 from django.utils import timezone
 from tqdm import tqdm
 
-from entities.analysis import analyse_articles, analysis_request
+from annotations.analysis import analyse_articles, analysis_request
 from newsroom.models import Article
 
 

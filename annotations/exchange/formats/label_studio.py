@@ -20,11 +20,11 @@ from xml.sax.saxutils import quoteattr
 
 from django.db.models import QuerySet
 
+from annotations.models import Label, SpanStatus
 from entities.pipeline import ENTITY_LABELS
 from newsroom.ingest import UTF8_BOM, RecordError
 from newsroom.models import Article
 
-from ..models import Label, SpanStatus
 from . import (
     ARTICLE_FIELDS,
     CODEPOINT,

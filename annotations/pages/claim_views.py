@@ -9,20 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from newsroom.article_page import (
-    TEMPLATE,
-    all_labels,
-    article_or_404,
-    claim_fragment_context,
-    respond,
-)
-from newsroom.models import Article
-from newsroom.roles import is_admin
-
-from .forms import ClaimForm, LabelForm
-from .models import Claim, Label
-from .review import article_is_double_annotated, hidden_from
-from .services import (
+from annotations.claims import (
     ClaimConflict,
     ClaimRefused,
     claim_create,
@@ -31,6 +18,16 @@ from .services import (
     suggestion_decide,
     suggestions_accept_all,
 )
+from annotations.models import Claim, Label, sees_every_claim, shows_to
+from annotations.pages.annotate import (
+    TEMPLATE,
+    all_labels,
+    article_or_404,
+    claim_fragment_context,
+    respond,
+)
+from annotations.pages.forms import ClaimForm, LabelForm
+from newsroom.models import Article
 
 
 def _claim_anchor(claim: Claim | None) -> str:
@@ -80,9 +77,8 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("annotations.view_claim", raise_exception=True)
 def claim_detail(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     article = article_or_404(pk)
-    claim = get_object_or_404(Claim.objects.select_related("label"), pk=claim_id, article=article)
-    if hidden_from(claim, request.user, article):
-        raise Http404("No such claim.")
+    claims = Claim.objects.visible_to(request.user, article).select_related("label")
+    claim = get_object_or_404(claims, pk=claim_id, article=article)
     if not request.htmx:
         return redirect(article.get_absolute_url() + _claim_anchor(claim))
     context = claim_fragment_context(article, request.user, claim=claim, touched=[])
@@ -179,7 +175,12 @@ def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpRespo
         return _conflict(request, article, conflict)
     except ClaimRefused as refused:
         return _refuse(request, article, str(refused), claim=claim)
-    after = Claim.objects.for_article(article).suggested().select_related("label")
+    after = (
+        Claim.objects.for_article(article)
+        .suggested()
+        .visible_to(request.user, article)
+        .select_related("label")
+    )
     upcoming = after.next_after(decided) or after.first()
     return _done(
         request,
@@ -196,7 +197,7 @@ def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpRespo
 def suggestions_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept every open suggestion of one label in the article."""
     article = article_or_404(pk)
-    if article_is_double_annotated(article) and not is_admin(request.user):
+    if not sees_every_claim(request.user, article):
         # Suggestions are hidden from editors while each annotates on their own.
         raise Http404("No suggestions to accept.")
     label = Label.objects.filter(slug=request.POST.get("label", "")).first()
@@ -217,7 +218,7 @@ def suggestions_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def _check_visible(request: HttpRequest, article: Article, claim: Claim) -> None:
     """A claim double annotation hides from the user is not there for them (as on the page
     and in claim_detail): 404 before any answer could show it or any change could touch it."""
-    if hidden_from(claim, request.user, article):
+    if not shows_to(claim, request.user, article):
         raise Http404("No such claim.")
 
 

@@ -17,20 +17,19 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from newsroom.models import Article, ArticleStatus, Outlet
-from newsroom.roles import is_admin
-
-from .history import article_history_entries
-from .merge import claims_merge, double_annotation
-from .models import Assignment, ReviewAction, risk_order
-from .review import (
+from annotations.history import article_history_entries
+from annotations.merge import claims_merge, double_annotation
+from annotations.models import Assignment, ReviewAction, risk_order
+from annotations.review import (
     ReviewConflict,
     ReviewRefused,
     article_assign,
     article_comment,
     article_transition,
 )
-from .stats import FLAG_FIELDS, FLAG_NAMES
+from annotations.stats import FLAG_FIELDS, FLAG_NAMES
+from newsroom.models import Article, ArticleStatus, Outlet
+from newsroom.roles import is_admin
 
 REVIEW_ANCHOR = "#review"
 # The tag of messages the article's review panel shows (next to the forms that caused them).

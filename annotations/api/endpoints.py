@@ -29,15 +29,15 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
-from annotations.export import CONTENT_TYPES, ExportFilters, corpus_export_chunks
+from annotations.exchange.export import CONTENT_TYPES, ExportFilters, corpus_export_chunks
 from annotations.models import Assignment, Claim, ReviewEvent
-from annotations.quality import SCORE_FORMULA, ClaimFacts, counts_from_claims, scorecard
+from annotations.quality import SCORE_FORMULA
+from annotations.scorecards import ScoredClaim, viewer_scorecard
 from entities.models import EntityMention, SpanStatus
-
-from . import ingest
-from .accounts import api_token_user
-from .models import AnalysisState, Article, ArticleStatus
-from .roles import is_admin
+from newsroom import ingest
+from newsroom.accounts import api_token_user
+from newsroom.models import AnalysisState, Article, ArticleStatus
+from newsroom.roles import is_admin
 
 VIEW_ARTICLE = "newsroom.view_article"
 ADD_ARTICLE = "newsroom.add_article"
@@ -387,10 +387,7 @@ def article_records(articles: list[Article], user: Any) -> list[dict[str, Any]]:
         .values_list("article_id", "editor__username")
     ):
         assignees[article_id].append(username)
-    claims_qs = Claim.objects.filter(article_id__in=ids)
-    if not admin:
-        # The page's rule: while editors annotate independently, each sees only their own.
-        claims_qs = claims_qs.visible_to_editor(user.pk)
+    claims_qs = Claim.objects.filter(article_id__in=ids).visible_to(user)
     claims: dict[int, list[Claim]] = defaultdict(list)
     for c in claims_qs.select_related("label", "author").order_by("start", "-end", "pk"):
         claims[c.article_id].append(c)
@@ -426,13 +423,16 @@ def _detail(
     admin: bool,
 ) -> dict[str, Any]:
     text = article.text
-    # The article page's scorecard (article_scorecard): accepted claims, an editor's own only.
-    facts = [
-        ClaimFacts(c.pk, c.label.slug, c.anonymity_reason, c.source_claim_id)
-        for c in claims
-        if c.status == SpanStatus.ACCEPTED and (admin or c.author_id == user.pk)
-    ]
-    card = scorecard(counts_from_claims(facts, words=article.word_count))
+    card = viewer_scorecard(
+        (
+            ScoredClaim(
+                c.pk, c.label.slug, c.anonymity_reason, c.source_claim_id, c.status, c.author_id
+            )
+            for c in claims
+        ),
+        words=article.word_count,
+        viewer=user,
+    )
     return {
         **_summary(article),
         "text": text,

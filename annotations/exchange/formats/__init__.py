@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from annotations.models import Claim, ClaimOrigin, Label
 from entities.models import EntityMention, Origin, SpanStatus
 from entities.pipeline import ENTITY_LABELS
 from newsroom.ingest import (
@@ -30,8 +31,6 @@ from newsroom.ingest import (
     articles_import,
 )
 from newsroom.models import Article, content_hash, normalise_text
-
-from ..models import Claim, ClaimOrigin, Label
 
 CODEPOINT, UTF16 = "codepoint", "utf16"
 OFFSET_UNITS = (CODEPOINT, UTF16)

@@ -11,12 +11,17 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from annotations.exchange.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
+from annotations.exchange.export import (
+    CONTENT_TYPES,
+    FORMATS,
+    JSONL,
+    ExportFilters,
+    corpus_export_chunks,
+)
+from annotations.models import Label
 from newsroom.ingest import ImportRejected
 from newsroom.models import ArticleStatus, Outlet
-
-from .corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
-from .export import CONTENT_TYPES, FORMATS, JSONL, ExportFilters, corpus_export_chunks
-from .models import Label
 
 TEMPLATE = "annotations/export.html"
 
