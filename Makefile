@@ -38,9 +38,10 @@ $(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e . --group dev
 	@touch $@ $(VENV)/.runtime-installed
 
-lint: dev-setup
+lint: dev-setup ## ruff, and import-linter's layer contracts (pyproject.toml, docs/architecture.md)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: dev-setup
 	$(VENV)/bin/ruff format .

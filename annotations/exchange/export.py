@@ -14,11 +14,13 @@ importing into an empty database and exporting again gives the same bytes (bar `
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -30,6 +32,7 @@ from annotations.models import Assignment, Claim, Label, ReviewEvent
 from annotations.quality import SourcingCounts
 from annotations.scorecards import ScoredClaim, viewer_scorecard
 from entities.models import EntityMention, SpanStatus
+from entities.pipeline import model_name
 from newsroom.models import AnalysisState, Article
 
 FORMAT = "newsroom-corpus"
@@ -98,11 +101,6 @@ def articles_for_export(filters: ExportFilters, viewer: Any = None) -> Any:
 
 def model_info() -> dict[str, str]:
     """The configured spaCy pipeline's name and version, read from its metadata (no weights)."""
-    import importlib.util
-    from pathlib import Path
-
-    from entities.pipeline import model_name
-
     name = model_name()
     spec = importlib.util.find_spec(name) if name.isidentifier() else None
     if spec is None or not spec.submodule_search_locations:

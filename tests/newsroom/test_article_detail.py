@@ -39,9 +39,7 @@ def test_a_missing_article_is_a_404(editor_client):
     assert editor_client.get(reverse("article_detail", args=[999])).status_code == 404
 
 
-def test_the_page_api_and_export_show_one_scorecard(
-    db, editor, other_editor, admin_user
-):
+def test_the_page_api_and_export_show_one_scorecard(db, editor, other_editor, admin_user):
     """One scorecard rule (annotations.scorecards): the page (from the claims it already
     loaded), the API and the export give the same figures, for an editor, another editor
     and an admin, on a single and a double-annotated article."""
