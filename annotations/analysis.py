@@ -19,13 +19,17 @@ from annotations.events import announce_claims_changed
 from annotations.suggestions import suggestions_replace
 from entities.models import EntityMention
 from entities.pipeline import ENTITY_LABELS, get_pipeline
-from newsroom.models import AnalysisState, Article
+from newsroom.models import READ_ONLY, AnalysisState, Article, ArticleStatus
 
 if TYPE_CHECKING:  # the detector imports spaCy: web processes never need it
     from annotations.sourcing import SourcingDetector, Suggestion
 
 logger = logging.getLogger(__name__)
 ERROR_MAX = 2000
+
+
+class AnalysisRefused(Exception):
+    """The analysis cannot be run on these articles; the message says why."""
 
 
 @dataclass
@@ -126,7 +130,22 @@ def _write(
     model_name: str,
     model_version: str,
 ) -> tuple[int, int]:
-    """Entities first, then the sourcing suggestions that link to them, then the state."""
+    """Entities first, then the sourcing suggestions that link to them, then the state.
+
+    An article approved since it was queued is read-only: nothing of it is written, and its
+    analysis is marked failed with the reason."""
+    given = [pk for pk, _ in found]
+    approved = set(
+        Article.objects.select_for_update()
+        .filter(pk__in=given, status=ArticleStatus.APPROVED)
+        .values_list("pk", flat=True)
+    )
+    if approved:
+        Article.objects.filter(pk__in=approved).update(
+            analysis_state=AnalysisState.FAILED, analysis_error=READ_ONLY
+        )
+        found = [(pk, spans) for pk, spans in found if pk not in approved]
+        suggested = [(pk, s) for pk, s in suggested if pk not in approved]
     ids = [pk for pk, _ in found]
     mentions = EntityMention.objects.filter(article_id__in=ids)
     # Spans an editor created, accepted or rejected stay as they are; the model does not
@@ -242,8 +261,18 @@ def analysis_enqueue(*, article_ids: Sequence[int]) -> int:
 
 @transaction.atomic
 def analysis_request(*, article_ids: Sequence[int]) -> int:
-    """Mark articles pending and queue their (re-)analysis once this transaction commits."""
-    ids = list(article_ids)
+    """Mark articles pending and queue their (re-)analysis once this transaction commits.
+
+    Approved articles are read-only and left out; asking for nothing else is refused
+    (AnalysisRefused, with the read-only message)."""
+    given = list(article_ids)
+    ids = list(
+        Article.objects.filter(pk__in=given)
+        .exclude(status=ArticleStatus.APPROVED)
+        .values_list("pk", flat=True)
+    )
+    if given and not ids:
+        raise AnalysisRefused(READ_ONLY)
     Article.objects.filter(pk__in=ids).update(
         analysis_state=AnalysisState.PENDING, analysis_error=""
     )

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from annotations.events import announce_claims_changed
-from annotations.models import Claim, Label, LabelKind, SpanStatus
+from annotations.models import Claim, Label, LabelKind, SpanStatus, shows_to
 from entities.models import EntityMention
 from entities.offsets import SelectionRefused, snap_to_tokens
 from newsroom.models import Article, check_editable
@@ -72,7 +72,7 @@ def claim_update(*, claim_id: int, version: int, user: Any, changes: dict[str, A
     if claim.status == SpanStatus.SUGGESTED:
         # Editing a suggestion is reviewing it: it becomes the editor's claim.
         claim.status, claim.author = SpanStatus.ACCEPTED, user
-    _check_links(claim)
+    _check_links(claim, user)
     claim.version += 1
     _save(claim, user, f"This span already carries your {claim.label.name} claim.")
     announce_claims_changed(claim.article_id)
@@ -114,8 +114,10 @@ def suggestion_decide(*, claim_id: int, version: int, user: Any, accept: bool) -
 def suggestions_accept_all(*, article: Article, label: Label, user: Any) -> list[Claim]:
     """Accept every open suggestion of `label` in the article; return the claims that now
     hold them (suggestions duplicating `user`'s own claims are folded into those)."""
+    check_editable(article, error=ClaimRefused)
     accepted = []
-    for claim in Claim.objects.for_article(article).suggested().filter(label=label):
+    suggested = Claim.objects.for_article(article).suggested().visible_to(user, article)
+    for claim in suggested.filter(label=label):
         accepted.append(
             suggestion_decide(claim_id=claim.pk, version=claim.version, user=user, accept=True)
         )
@@ -166,7 +168,7 @@ def _current(claim_id: int, version: int, user: Any) -> Claim:
     return claim
 
 
-def _check_links(claim: Claim) -> None:
+def _check_links(claim: Claim, user: Any) -> None:
     if claim.source_count is not None and not 1 <= claim.source_count <= 1000:
         raise ClaimRefused("The number of sources must be between 1 and 1000.")
     mention: EntityMention | None = claim.source_mention
@@ -176,7 +178,12 @@ def _check_links(claim: Claim) -> None:
     if source is not None:
         if claim.label.kind != LabelKind.CUE:
             raise ClaimRefused("Only a cue (a denial or a no comment) links to a source claim.")
-        if source.article_id != claim.article_id or source.pk == claim.pk:
+        # A claim hidden from `user` is as absent as one that does not exist: same refusal.
+        if (
+            source.article_id != claim.article_id
+            or source.pk == claim.pk
+            or not shows_to(source, user, claim.article)
+        ):
             raise ClaimRefused("The source must be another claim in the same article.")
         if source.label.kind != LabelKind.SOURCE:
             raise ClaimRefused("A cue links to a source mention (named, anonymous or outlet).")

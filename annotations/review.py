@@ -194,6 +194,9 @@ def article_assign(*, article: Article, editor_ids: Iterable[int], user: Any) ->
 
 
 def _check_comment(text: str) -> None:
+    if "\x00" in text:
+        # PostgreSQL cannot store it in text; no keyboard types it.
+        raise ReviewRefused("A comment cannot contain a NUL character.")
     if len(text) > COMMENT_MAX:
         raise ReviewRefused(f"A comment can be at most {COMMENT_MAX:,} characters.")
 

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from .accounts import api_token_revoke
 from .models import ApiToken, Article, Outlet
@@ -48,3 +50,37 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset.filter(revoked_at__isnull=True):
             api_token_revoke(token=token)
         messages.success(request, "Revoked: those tokens no longer authenticate.")
+
+
+User = get_user_model()
+# What makes an account more than its role: only a superuser may grant or take these.
+PRIVILEGE_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class LeastPrivilegeUserAdmin(UserAdmin):
+    """Django's user admin, where only a superuser changes privileges.
+
+    An app admin (the admin role, made on the Team page) manages people there; in the site
+    admin they may edit names and addresses and deactivate editors, but not make anyone
+    (themselves included) staff or superuser, change groups or permissions, or touch a
+    superuser's account at all (its password included): otherwise an admin could raise
+    themselves to superuser.
+    """
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else (*fields, *PRIVILEGE_FIELDS)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
