@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 from django.core.management.base import CommandError, OutputWrapper
 from tqdm import tqdm
 
-from newsroom.ingest import ImportRejected
+from newsroom.importer import ImportRejected
 
 MAX_ERRORS_SHOWN = 100
 

@@ -22,8 +22,9 @@ from django.db.models import QuerySet
 
 from annotations.models import Label, SpanStatus
 from entities.pipeline import ENTITY_LABELS
-from newsroom.ingest import UTF8_BOM, RecordError
 from newsroom.models import Article
+from newsroom.readers import read_json
+from newsroom.records import RecordError
 
 from . import (
     ARTICLE_FIELDS,
@@ -110,13 +111,9 @@ def label_studio_chunks(
 
 def parse_label_studio(data: bytes) -> Iterator[ParsedRecord]:
     """Turn a Label Studio JSON export into numbered records (errors name the task)."""
-    try:
-        value = json.loads(data.removeprefix(UTF8_BOM).decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        yield 0, RecordError(0, f"not valid UTF-8 (byte {exc.start + 1}); save the file as UTF-8")
-        return
-    except json.JSONDecodeError as exc:
-        yield 0, RecordError(0, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+    value = read_json(data)
+    if isinstance(value, RecordError):
+        yield 0, value
         return
     tasks = value if isinstance(value, list) else [value]
     for number, task in enumerate(tasks, start=1):

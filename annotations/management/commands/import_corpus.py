@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import reset_queries
 
 from annotations.exchange.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
-from newsroom.ingest import ImportRejected
+from newsroom.importer import ImportRejected
 from newsroom.management.importing import MAX_ERRORS_SHOWN, counted, import_input, rejected_error
 
 

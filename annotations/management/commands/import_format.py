@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from annotations.exchange.formats import OFFSET_UNITS, UTF16, annotated_import
 from annotations.exchange.formats.doccano import parse_doccano
 from annotations.exchange.formats.label_studio import parse_label_studio
-from newsroom.ingest import ImportRejected
+from newsroom.importer import ImportRejected
 
 MAX_ERRORS_SHOWN = 100
 

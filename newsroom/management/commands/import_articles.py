@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries
 
-from newsroom.ingest import ImportRejected, articles_import, parse_jsonl
+from newsroom.importer import ImportRejected, articles_import
 from newsroom.management.importing import MAX_ERRORS_SHOWN, counted, import_input, rejected_error
+from newsroom.readers import parse_jsonl
 
 
 class Command(BaseCommand):
