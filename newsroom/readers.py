@@ -59,15 +59,20 @@ def read_json(data: bytes) -> Any:
         return RecordError(0, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
 
 
-def parse_json(data: bytes) -> Iterator[RawRecord]:
-    """Yield the records of a JSON file holding one article object or a list of them."""
+def json_items(data: bytes) -> Iterator[tuple[int, Any]]:
+    """Number the items of a JSON document holding one item or a list of them (1-based), or
+    yield (0, RecordError) when the document cannot be read."""
     value = read_json(data)
     if isinstance(value, RecordError):
         yield 0, value
         return
-    items = value if isinstance(value, list) else [value]
-    for number, item in enumerate(items, start=1):
-        if isinstance(item, dict):
+    yield from enumerate(value if isinstance(value, list) else [value], start=1)
+
+
+def parse_json(data: bytes) -> Iterator[RawRecord]:
+    """Yield the records of a JSON file holding one article object or a list of them."""
+    for number, item in json_items(data):
+        if isinstance(item, (dict, RecordError)):
             yield number, item
         else:
             yield (

@@ -144,15 +144,7 @@ class CorpusExtension(ImportExtension):
     ) -> dict[tuple[int, str], EntityMention]:
         mentions = {
             (article.pk, e.key): EntityMention(
-                article=article,
-                start=e.start,
-                end=e.end,
-                label=e.label,
-                origin=e.origin,
-                status=e.status,
-                model_name=e.model_name,
-                model_version=e.model_version,
-                created_by=self.user(e.created_by),
+                article=article, created_by=self.user(e.created_by), **e.columns()
             )
             for article, r in pairs
             for e in r.entities

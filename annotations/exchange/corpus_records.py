@@ -6,7 +6,8 @@ record validator (newsroom.records) has passed the article's own fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,26 +59,30 @@ def validate_header(position: int, raw: dict[str, Any], unit: str) -> Header | l
 
 
 @dataclass
-class _Entity:
+class _Span:
+    """What an exported entity and claim share: their id in the export, offsets, label, state."""
+
     key: str
     start: int
     end: int
     label: str
     origin: str
     status: str
+
+
+@dataclass
+class _Entity(_Span):
     model_name: str
     model_version: str
     created_by: str | None
 
+    def columns(self) -> dict[str, Any]:
+        """The EntityMention's own columns, as exported."""
+        return {k: v for k, v in asdict(self).items() if k not in ("key", "created_by")}
+
 
 @dataclass
-class _Claim:
-    key: str
-    start: int
-    end: int
-    label: str
-    origin: str
-    status: str
+class _Claim(_Span):
     author: str | None
     anonymity_reason: str
     affiliation: str
@@ -185,6 +190,16 @@ class _Checker:
         seen.add(key)
         return key, f"{path} ({key})"
 
+    def entries(
+        self, raw: dict, collection: str, text: str, seen: set[str]
+    ) -> Iterator[tuple[dict, str, str, tuple[int, int] | None]]:
+        """Each entry of the article's `collection` that is an object with a unique id, as
+        (entry, id, its path for errors, its span or None when the offsets are bad)."""
+        for i, item in enumerate(self.items(raw, collection, collection)):
+            if (keyed := self.keyed(item, collection, i, seen)) is not None:
+                key, path = keyed
+                yield item, key, path, self.span(item, path, text)
+
     def span(self, item: dict, path: str, text: str) -> tuple[int, int] | None:
         start = self.integer(item.get("start"), f"{path}.start")
         end = self.integer(item.get("end"), f"{path}.end", minimum=1)
@@ -231,11 +246,7 @@ def validate_article(
     entities: list[_Entity] = []
     entity_keys: set[str] = set()
     entity_spans: set[tuple] = set()
-    for i, item in enumerate(check.items(raw, "entities", "entities")):
-        if (keyed := check.keyed(item, "entities", i, entity_keys)) is None:
-            continue
-        key, path = keyed
-        span = check.span(item, path, text)
+    for item, key, path, span in check.entries(raw, "entities", text, entity_keys):
         label = check.string(item, "label", f"{path}.label", LABEL_MAX)
         if not label:
             check.err(f"{path}.label", "is required")
@@ -266,11 +277,7 @@ def validate_article(
     }
     seen_claim_keys: set[str] = set()
     claim_spans: set[tuple] = set()
-    for i, item in enumerate(check.items(raw, "claims", "claims")):
-        if (keyed := check.keyed(item, "claims", i, seen_claim_keys)) is None:
-            continue
-        key, path = keyed
-        span = check.span(item, path, text)
+    for item, key, path, span in check.entries(raw, "claims", text, seen_claim_keys):
         label = item.get("label")
         if not isinstance(label, str) or label not in header.labels:
             check.err(f"{path}.label", f"{label!r} is not in the export's label set")

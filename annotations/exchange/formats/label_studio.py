@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from annotations.models import Label, SpanStatus
 from entities.pipeline import ENTITY_LABELS
 from newsroom.models import Article
-from newsroom.readers import read_json
+from newsroom.readers import json_items
 from newsroom.records import RecordError
 
 from . import (
@@ -111,13 +111,8 @@ def label_studio_chunks(
 
 def parse_label_studio(data: bytes) -> Iterator[ParsedRecord]:
     """Turn a Label Studio JSON export into numbered records (errors name the task)."""
-    value = read_json(data)
-    if isinstance(value, RecordError):
-        yield 0, value
-        return
-    tasks = value if isinstance(value, list) else [value]
-    for number, task in enumerate(tasks, start=1):
-        yield number, _record(number, task)
+    for number, task in json_items(data):
+        yield number, task if isinstance(task, RecordError) else _record(number, task)
 
 
 def _error(number: int, message: str, field: str | None = None) -> RecordError:
