@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> None:
     from entities.models import EntityMention
     from entities.pipeline import get_pipeline
     from newsroom.accounts import user_create
-    from newsroom.ingest import articles_import
+    from newsroom.importer import articles_import
     from newsroom.models import Article
 
     setup_test_environment()  # lets the client see the rendered response

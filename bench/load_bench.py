@@ -134,7 +134,7 @@ def build(args: argparse.Namespace, plan_path: Path) -> None:
     from entities.models import EntityMention
     from entities.pipeline import get_pipeline
     from newsroom.accounts import user_create
-    from newsroom.ingest import articles_import
+    from newsroom.importer import articles_import
     from newsroom.models import AnalysisState, Article, ArticleStatus
 
     started = time.perf_counter()

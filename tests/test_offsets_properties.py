@@ -22,8 +22,9 @@ from annotations.claims import ClaimRefused, claim_create
 from annotations.exchange.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
 from annotations.exchange.export import corpus_export_chunks
 from annotations.models import Claim, Label
-from newsroom.ingest import articles_import, parse_jsonl
+from newsroom.importer import articles_import
 from newsroom.models import Article, Outlet
+from newsroom.readers import parse_jsonl
 
 AT = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 SETTINGS = {

@@ -5,7 +5,8 @@ annotations, a researcher streams the corpus (`GET /export`). Requests authentic
 per-user bearer token (`ApiToken`, made on the API tokens page or with `manage.py
 create_api_token`) and act as that user: every endpoint checks the same Django permissions as
 the pages, and the same visibility rules (double annotation hides other editors' claims from
-an editor). Articles come in through the one ingestion service, with its validation and limits.
+an editor). Articles come in through the one import engine (newsroom.importer); the request
+body is the one article record validator (newsroom.records), with its rules and limits.
 
 The OpenAPI document is at /api/v1/openapi.json and Swagger UI at /api/v1/docs, both public
 (they describe the API, they hold no data) and served from our own static files, so they work
@@ -34,9 +35,10 @@ from annotations.models import Assignment, Claim, ReviewEvent
 from annotations.quality import SCORE_FORMULA
 from annotations.scorecards import ScoredClaim, viewer_scorecard
 from entities.models import EntityMention, SpanStatus
-from newsroom import ingest
+from newsroom import importer
 from newsroom.accounts import api_token_user
 from newsroom.models import AnalysisState, Article, ArticleStatus
+from newsroom.records import ArticleRecord
 from newsroom.roles import is_admin
 
 VIEW_ARTICLE = "newsroom.view_article"
@@ -138,37 +140,13 @@ class Error(Schema):
     detail: Any = Field(description="A message, or (422) a list of {loc, msg, type} field errors.")
 
 
-class ArticleIn(Schema):
-    """One article, in the record shape of docs/import-format.md; unknown fields are refused."""
+class ArticleIn(ArticleRecord):
+    """One article, in the record shape of docs/import-format.md; unknown fields are refused.
 
-    model_config = ConfigDict(extra="forbid")
+    The body is the one article record validator itself (newsroom.records): a 422 names each
+    bad field with the same words the paste form and the file imports use."""
 
-    title: str = Field(
-        description=f"Required; at most {ingest.TITLE_MAX} characters; runs of white space "
-        "become one space.",
-        examples=["Minister denies report"],
-    )
-    text: str = Field(
-        description="Required; stored exactly as sent after `\\r\\n` and `\\r` become `\\n`; "
-        "at most ARTICLE_MAX_CHARS code points (1,000,000 unless configured otherwise).",
-    )
-    outlet: str | None = Field(
-        None,
-        description=f"Outlet name (at most {ingest.OUTLET_MAX} characters), matched "
-        "case-insensitively; a new name creates the outlet.",
-    )
-    url: str | None = Field(
-        None, description="An http(s) URL; re-sending an article's URL adds nothing."
-    )
-    byline: str | None = Field(None, description=f"At most {ingest.BYLINE_MAX} characters.")
-    published_at: str | None = Field(
-        None,
-        description="ISO 8601 date or date-time; UTC when it names no time zone.",
-        examples=["2017-03-14T09:30:00+00:00"],
-    )
-    language: str | None = Field(
-        None, description="A language code such as en, fr, pt-BR; en by default."
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ArticleCreated(Schema):
@@ -548,10 +526,9 @@ def article_create(request: HttpRequest, payload: ArticleIn, response: HttpRespo
     store (same text or same URL), adding nothing; 422 naming each bad field.
     """
     _require(request, ADD_ARTICLE)
-    fields = payload.model_dump(exclude_none=True)
     try:
-        article, report = ingest.article_create(created_by=request.auth, **fields)
-    except ingest.ImportRejected as rejected:
+        article, report = importer.article_create(created_by=request.auth, record=payload)
+    except importer.ImportRejected as rejected:  # another import stored it at the same moment
         detail = [
             {
                 "type": "value_error",

@@ -20,7 +20,7 @@ from annotations.exchange.export import (
     corpus_export_chunks,
 )
 from annotations.models import Label
-from newsroom.ingest import ImportRejected
+from newsroom.importer import ImportRejected
 from newsroom.models import ArticleStatus, Outlet
 
 TEMPLATE = "annotations/export.html"

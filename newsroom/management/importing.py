@@ -1,18 +1,20 @@
 """What the import commands share: the input file (or stdin), a byte-counting progress bar,
-and how a rejected file is reported. The commands differ only in what they import."""
+how the import runs, and how its report or a rejected file is shown. The commands differ
+only in what they import."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.core.management.base import CommandError, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.db import reset_queries
 from tqdm import tqdm
 
-from newsroom.ingest import ImportRejected
+from newsroom.importer import ImportRejected
 
 MAX_ERRORS_SHOWN = 100
 
@@ -46,6 +48,23 @@ def counted(stream: BinaryIO, bar: tqdm) -> Iterator[bytes]:
     for line in stream:
         bar.update(len(line))
         yield line
+
+
+def run_import(path: Path, service: Callable[..., Any], **arguments: Any) -> Any:
+    """Run an import service for a command: its report, or the CommandError listing every
+    problem when the file imported nothing."""
+    try:
+        # Under DEBUG Django logs every query: multi-megabyte INSERTs would pile up.
+        return service(on_batch=lambda _: reset_queries(), **arguments)
+    except ImportRejected as rejected:
+        raise rejected_error(path, rejected) from None
+
+
+def write_report(command: BaseCommand, report: Any) -> None:
+    """Print what an import skipped (up to a limit) and its summary."""
+    for skipped in report.skipped[:MAX_ERRORS_SHOWN]:
+        command.stdout.write(f"skipped {skipped}")
+    command.stdout.write(command.style.SUCCESS(report.summary()))
 
 
 def rejected_error(path: Path, rejected: ImportRejected) -> CommandError:

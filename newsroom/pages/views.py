@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from newsroom import ingest
 from newsroom.accounts import api_token_create, user_create
 from newsroom.accounts import api_token_revoke as revoke_token
+from newsroom.importer import ImportRejected, article_create, articles_import
 from newsroom.models import ApiToken, Article, Outlet
 from newsroom.pages.forms import (
     ApiTokenForm,
@@ -19,6 +19,7 @@ from newsroom.pages.forms import (
     UploadForm,
     UserCreateForm,
 )
+from newsroom.readers import parse_json, parse_jsonl, parse_txt
 
 LIST_COLUMNS = ("id", "title", "outlet__name", "status", "published_at", "created_at", "byline")
 
@@ -34,13 +35,11 @@ def article_new(request: HttpRequest) -> HttpResponse:
     form = ArticlePasteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            article, report = ingest.article_create(created_by=request.user, **form.record())
-        except ingest.ImportRejected as rejected:
-            for error in rejected.errors:
-                if error.field in form.fields:
-                    form.add_error(error.field, f"This field {error.message}.")
-                else:
-                    form.add_error(None, error.message)
+            article, report = article_create(
+                created_by=request.user, record=form.cleaned_data["record"]
+            )
+        except ImportRejected as rejected:  # another import stored it at the same moment
+            form.add_record_errors(rejected.errors)
         else:
             if article is None:
                 existing = report.skipped[0].existing_id
@@ -61,8 +60,8 @@ def article_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         records, unit = _records_of(upload)
         try:
-            report = ingest.articles_import(records=records, created_by=request.user, unit=unit)
-        except ingest.ImportRejected as rejected:
+            report = articles_import(records=records, created_by=request.user, unit=unit)
+        except ImportRejected as rejected:
             context["errors"] = rejected.errors
             context["upload_name"] = upload.name
         else:
@@ -81,10 +80,10 @@ def _records_of(upload) -> tuple[object, str]:
     """Parse an uploaded file by its type; JSONL streams, the others are small enough to read."""
     name = upload.name.lower()
     if name.endswith(".jsonl"):
-        return ingest.parse_jsonl(upload), "line"
+        return parse_jsonl(upload), "line"
     if name.endswith(".json"):
-        return ingest.parse_json(upload.read()), "record"
-    return ingest.parse_txt(upload.read(), upload.name), "file"
+        return parse_json(upload.read()), "record"
+    return parse_txt(upload.read(), upload.name), "file"
 
 
 @require_http_methods(["GET", "POST"])

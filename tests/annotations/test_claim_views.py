@@ -190,7 +190,7 @@ def test_without_javascript_actions_redirect_back_to_the_claim(editor_client, he
 
 
 def test_links_only_to_this_articles_sources(editor_client, seed_article, editor, hedge, db):
-    from newsroom.ingest import articles_import
+    from newsroom.importer import articles_import
     from newsroom.models import Article
 
     articles_import(records=[(1, {"title": "Other", "text": "Officials said nothing."})])
@@ -254,7 +254,7 @@ def test_creating_a_claim_costs_the_same_however_many_claims(
 
 
 def test_hostile_text_renders_as_text_on_the_annotate_page(editor_client, editor, db):
-    from newsroom.ingest import articles_import
+    from newsroom.importer import articles_import
     from newsroom.models import Article
 
     text = (

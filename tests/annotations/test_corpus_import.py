@@ -16,7 +16,7 @@ from annotations.exchange.corpus_import import corpus_import, parse_corpus_json,
 from annotations.exchange.export import FORMAT, SCHEMA_VERSION
 from annotations.models import Assignment, Claim, ReviewEvent
 from entities.models import EntityMention
-from newsroom.ingest import ImportRejected
+from newsroom.importer import ImportRejected
 from newsroom.models import AnalysisState, Article
 
 TEXT = "Zoë 👩🏽‍🔬 Okafor said the plan would be delayed. Officials denied it. 東京 agreed."

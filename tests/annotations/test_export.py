@@ -17,7 +17,7 @@ from annotations.exchange.corpus_import import corpus_import, parse_corpus_json,
 from annotations.exchange.export import ExportFilters, corpus_export_chunks
 from annotations.models import Assignment, Claim, Label, ReviewAction, ReviewEvent
 from entities.models import EntityMention
-from newsroom.ingest import articles_import
+from newsroom.importer import articles_import
 from newsroom.models import Article, Outlet
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,7 +18,7 @@ from annotations.exchange.formats.label_studio import (
 )
 from annotations.models import Claim, Label
 from entities.models import EntityMention
-from newsroom.ingest import ImportRejected, articles_import
+from newsroom.importer import ImportRejected, articles_import
 from newsroom.models import Article
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.urls import reverse
 from annotations.analysis import analyse_articles
 from annotations.claims import claim_create, suggestion_decide
 from annotations.models import Claim, Label
-from newsroom.ingest import articles_import
+from newsroom.importer import articles_import
 from newsroom.models import Article
 
 HTMX = {"HX-Request": "true"}

@@ -3,7 +3,7 @@
 import pytest
 
 from annotations.models import Claim
-from newsroom.ingest import articles_import
+from newsroom.importer import articles_import
 from newsroom.models import Article
 from tests.browser.conftest import log_in, select_text
 from tests.conftest import PASSWORD

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newsroom.ingest import articles_import
+from newsroom.importer import articles_import
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 

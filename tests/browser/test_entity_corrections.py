@@ -4,7 +4,7 @@ import pytest
 
 from annotations.analysis import analyse_articles
 from entities.models import EntityMention
-from newsroom.ingest import articles_import
+from newsroom.importer import articles_import
 from newsroom.models import Article
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD

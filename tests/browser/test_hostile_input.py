@@ -25,7 +25,7 @@ from annotations.claims import claim_create
 from annotations.models import Assignment, Claim, Label, LabelKind
 from annotations.review import article_comment
 from newsroom.accounts import api_token_create
-from newsroom.ingest import articles_import
+from newsroom.importer import articles_import
 from newsroom.models import Article, Outlet
 from newsroom.roles import EDITOR
 from tests.browser.conftest import log_in

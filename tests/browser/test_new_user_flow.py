@@ -70,7 +70,7 @@ def test_a_new_user_adds_articles_and_finds_them(page, admin_user, tmp_path):
 
 
 def test_search_and_pagination_work_without_javascript(browser, live_server, admin_user, settings):
-    from newsroom.ingest import articles_import
+    from newsroom.importer import articles_import
 
     settings.ARTICLES_PER_PAGE = 2
     articles_import(

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from entities.models import EntityMention
-from newsroom.ingest import articles_import
+from newsroom.importer import articles_import
 from newsroom.models import Article
 
 pytestmark = pytest.mark.django_db

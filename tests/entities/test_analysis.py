@@ -11,8 +11,9 @@ from annotations.analysis import analyse_articles
 from entities.corrections import mention_add, mention_decide
 from entities.models import EntityMention
 from entities.pipeline import get_pipeline
-from newsroom.ingest import articles_import, parse_jsonl
+from newsroom.importer import articles_import
 from newsroom.models import Article
+from newsroom.readers import parse_jsonl
 
 pytestmark = pytest.mark.django_db
 

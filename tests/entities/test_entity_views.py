@@ -119,7 +119,7 @@ def test_without_javascript_actions_redirect_back_to_the_article(editor_client, 
 
 
 def test_a_mention_of_another_article_is_not_found(editor_client, haftar, db):
-    from newsroom.ingest import articles_import
+    from newsroom.importer import articles_import
     from newsroom.models import Article
 
     articles_import(records=[(1, {"title": "Other", "text": "Other text"})])

@@ -17,7 +17,7 @@ from annotations.models import Assignment, Claim, Label
 from annotations.pages.annotate import article_scorecard
 from entities.models import EntityMention
 from newsroom.accounts import api_token_create, api_token_revoke
-from newsroom.ingest import articles_import
+from newsroom.importer import articles_import
 from newsroom.models import ApiToken, Article, Outlet
 
 ARTICLES = "/api/v1/articles"

@@ -4,7 +4,7 @@ import re
 
 from django.urls import reverse
 
-from newsroom.ingest import articles_import
+from newsroom.importer import articles_import
 from newsroom.models import Article
 
 

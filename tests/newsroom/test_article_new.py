@@ -47,8 +47,8 @@ def test_pasting_the_same_text_again_adds_nothing_and_says_so(editor_client):
         ({"title": ""}, "title", "This field is required."),
         ({"text": ""}, "text", "This field is required."),
         ({"text": "   \n  "}, "text", "This field is blank (only whitespace)."),
-        ({"url": "not a url"}, "url", "Enter a valid URL."),
-        ({"text": "a\x00b"}, "text", "Null characters are not allowed."),
+        ({"url": "not a url"}, "url", "This field is not a valid http(s) URL."),
+        ({"text": "a\x00b"}, "text", "This field contains a NUL character."),
     ],
 )
 def test_it_refuses_bad_input_and_keeps_what_was_typed(editor_client, overrides, field, message):

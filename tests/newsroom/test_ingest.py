@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from newsroom.ingest import ImportRejected, articles_import, parse_json, parse_jsonl, parse_txt
+from newsroom.importer import ImportRejected, articles_import
 from newsroom.models import Article, Outlet, content_hash
+from newsroom.readers import parse_json, parse_jsonl, parse_txt
 
 
 def jsonl(*records) -> list[bytes]:
@@ -148,7 +149,7 @@ def test_it_rejects_text_over_the_limit(settings):
 
 def test_a_file_with_any_bad_record_imports_nothing_and_lists_every_bad_line(monkeypatch):
     monkeypatch.setattr(
-        "newsroom.ingest.BATCH_SIZE", 2
+        "newsroom.importer.BATCH_SIZE", 2
     )  # bad lines arrive after batches were written
     lines = [*jsonl(art(1), art(2), art(3), {"title": "no text"}, art(5), art(6)), b"not json\n"]
     with pytest.raises(ImportRejected) as rejected:

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from newsroom.ingest import articles_import
+from newsroom.importer import articles_import
 from newsroom.models import Article
 
 

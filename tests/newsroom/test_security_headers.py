@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from newsroom.ingest import articles_import
+from newsroom.importer import articles_import
 from newsroom.models import Article
 from tests.conftest import PASSWORD
 

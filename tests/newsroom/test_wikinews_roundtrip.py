@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from newsroom.ingest import articles_import, parse_jsonl
+from newsroom.importer import articles_import
 from newsroom.models import Article
+from newsroom.readers import parse_jsonl
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "wikinews_articles.jsonl"
 

@@ -23,14 +23,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from annotations.models import Claim, ClaimOrigin, Label
 from entities.models import EntityMention, Origin, SpanStatus
 from entities.pipeline import ENTITY_LABELS
-from newsroom.ingest import (
-    TITLE_MAX,
-    ImportRejected,
-    RecordError,
-    Skipped,
-    articles_import,
-)
+from newsroom.importer import ImportRejected, Skipped, articles_import
 from newsroom.models import Article, content_hash, normalise_text
+from newsroom.records import TITLE_MAX, RecordError
 
 CODEPOINT, UTF16 = "codepoint", "utf16"
 OFFSET_UNITS = (CODEPOINT, UTF16)

@@ -15,8 +15,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from newsroom.ingest import RecordError, parse_jsonl
 from newsroom.models import Article
+from newsroom.readers import parse_jsonl
+from newsroom.records import RecordError
 
 from . import (
     ARTICLE_FIELDS,

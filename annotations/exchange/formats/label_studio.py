@@ -22,8 +22,9 @@ from django.db.models import QuerySet
 
 from annotations.models import Label, SpanStatus
 from entities.pipeline import ENTITY_LABELS
-from newsroom.ingest import UTF8_BOM, RecordError
 from newsroom.models import Article
+from newsroom.readers import json_items
+from newsroom.records import RecordError
 
 from . import (
     ARTICLE_FIELDS,
@@ -110,17 +111,8 @@ def label_studio_chunks(
 
 def parse_label_studio(data: bytes) -> Iterator[ParsedRecord]:
     """Turn a Label Studio JSON export into numbered records (errors name the task)."""
-    try:
-        value = json.loads(data.removeprefix(UTF8_BOM).decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        yield 0, RecordError(0, f"not valid UTF-8 (byte {exc.start + 1}); save the file as UTF-8")
-        return
-    except json.JSONDecodeError as exc:
-        yield 0, RecordError(0, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
-        return
-    tasks = value if isinstance(value, list) else [value]
-    for number, task in enumerate(tasks, start=1):
-        yield number, _record(number, task)
+    for number, task in json_items(data):
+        yield number, task if isinstance(task, RecordError) else _record(number, task)
 
 
 def _error(number: int, message: str, field: str | None = None) -> RecordError:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.db import reset_queries
 
 from annotations.exchange.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
-from newsroom.ingest import ImportRejected
-from newsroom.management.importing import MAX_ERRORS_SHOWN, counted, import_input, rejected_error
+from newsroom.management.importing import counted, import_input, run_import, write_report
 
 
 class Command(BaseCommand):
@@ -33,15 +31,5 @@ class Command(BaseCommand):
                 records, unit = parse_corpus_json(data), "article"
             else:
                 records, unit = parse_corpus_jsonl(counted(stream, bar)), "line"
-            try:
-                report = corpus_import(
-                    records=records,
-                    unit=unit,
-                    # Under DEBUG Django logs every query: big INSERTs would pile up.
-                    on_batch=lambda _: reset_queries(),
-                )
-            except ImportRejected as rejected:
-                raise rejected_error(path, rejected) from None
-        for skipped in report.skipped[:MAX_ERRORS_SHOWN]:
-            self.stdout.write(f"skipped {skipped}")
-        self.stdout.write(self.style.SUCCESS(report.summary()))
+            report = run_import(path, corpus_import, records=records, unit=unit)
+        write_report(self, report)

@@ -10,9 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from annotations.exchange.formats import OFFSET_UNITS, UTF16, annotated_import
 from annotations.exchange.formats.doccano import parse_doccano
 from annotations.exchange.formats.label_studio import parse_label_studio
-from newsroom.ingest import ImportRejected
-
-MAX_ERRORS_SHOWN = 100
+from newsroom.importer import ImportRejected
+from newsroom.management.importing import MAX_ERRORS_SHOWN, rejected_error
 
 
 class Command(BaseCommand):
@@ -53,13 +52,7 @@ class Command(BaseCommand):
                     records=parse_label_studio(path.read_bytes()), created_by=creator, unit="task"
                 )
         except ImportRejected as rejected:
-            lines = [str(e) for e in rejected.errors[:MAX_ERRORS_SHOWN]]
-            if len(rejected.errors) > MAX_ERRORS_SHOWN:
-                lines.append(f"... and {len(rejected.errors) - MAX_ERRORS_SHOWN} more")
-            raise CommandError(
-                f"Nothing was imported from {path}: {len(rejected.errors)} problem(s).\n"
-                + "\n".join(lines)
-            ) from None
+            raise rejected_error(path, rejected) from None
         for note in report.notes[:MAX_ERRORS_SHOWN]:
             self.stdout.write(note)
         self.stdout.write(self.style.SUCCESS(report.summary()))

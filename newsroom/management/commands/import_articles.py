@@ -6,10 +6,10 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import reset_queries
 
-from newsroom.ingest import ImportRejected, articles_import, parse_jsonl
-from newsroom.management.importing import MAX_ERRORS_SHOWN, counted, import_input, rejected_error
+from newsroom.importer import articles_import
+from newsroom.management.importing import counted, import_input, run_import, write_report
+from newsroom.readers import parse_jsonl
 
 
 class Command(BaseCommand):
@@ -32,15 +32,7 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(f"No user named {user!r}.") from None
         with import_input(path, no_progress=no_progress, stderr=self.stderr) as (stream, bar):
-            try:
-                report = articles_import(
-                    records=parse_jsonl(counted(stream, bar)),
-                    created_by=creator,
-                    # Under DEBUG Django logs every query: multi-megabyte INSERTs would pile up.
-                    on_batch=lambda _: reset_queries(),
-                )
-            except ImportRejected as rejected:
-                raise rejected_error(path, rejected) from None
-        for skipped in report.skipped[:MAX_ERRORS_SHOWN]:
-            self.stdout.write(f"skipped {skipped}")
-        self.stdout.write(self.style.SUCCESS(report.summary()))
+            report = run_import(
+                path, articles_import, records=parse_jsonl(counted(stream, bar)), created_by=creator
+            )
+        write_report(self, report)

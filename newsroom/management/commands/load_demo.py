@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from newsroom.ingest import articles_import, parse_jsonl
+from newsroom.importer import articles_import
+from newsroom.readers import parse_jsonl
 
 DEMO_FILE = settings.BASE_DIR / "data" / "demo" / "articles.jsonl"
 

@@ -1,0 +1,221 @@
+"""The article record: its shape and limits, checked in one place (docs/import-format.md).
+
+`ArticleRecord` is the one validator every door uses: the paste form, the upload, the command
+line, the API (whose request body is this model, refusing unknown keys) and the corpus import.
+Each rule raises an error in the record's own words ("is required", "is not a valid http(s)
+URL"), so a bad record is refused with the same field and message whichever way it came in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .models import content_hash, normalise_text
+
+TITLE_MAX = 500
+BYLINE_MAX = 300
+OUTLET_MAX = 200
+URL_MAX = 2000
+LANGUAGE_MAX = 16
+PUBLISHED_AT_MAX = 40
+FIELDS = ("title", "text", "outlet", "url", "byline", "published_at", "language")
+REQUIRED = ("title", "text")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """What is wrong with one record, and where: `unit` is "line", "record", "article"…"""
+
+    position: int
+    message: str
+    field: str | None = None
+    unit: str = "line"
+
+    def __str__(self) -> str:
+        where = f"{self.unit} {self.position}" if self.position else "file"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+def _refuse(name: str, problem: str) -> PydanticCustomError:
+    # `msg` reads on its own in the API's 422 ("title is required"); `ctx` keeps the field and
+    # the problem apart, so that the other doors can say "line 4: title: is required".
+    return PydanticCustomError(
+        "value_error", "{field} {problem}", {"field": name, "problem": problem}
+    )
+
+
+def _string(value: Any, name: str, max_len: int, *, required: bool = False) -> str:
+    """The rules every string key shares: type, NUL, length, and (if required) not blank."""
+    if value is None or value == "":
+        if required:
+            raise _refuse(name, "is required")
+        return ""
+    if not isinstance(value, str):
+        raise _refuse(name, f"must be a string, not {_json_type(value)}")
+    if "\x00" in value:
+        raise _refuse(name, "contains a NUL character")
+    if len(value) > max_len:
+        raise _refuse(name, f"is {len(value):,} characters long; the limit is {max_len:,}")
+    if required and not value.strip():
+        raise _refuse(name, "is blank (only whitespace)")
+    return value
+
+
+def _json_type(value: object) -> str:
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
+
+
+# How the API documents `published_at`: it is sent as a string (a date or a date-time).
+_IsoString = WithJsonSchema({"type": "string"})
+
+
+class ArticleRecord(BaseModel):
+    """One article, in the record shape of docs/import-format.md; other keys are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    title: str = Field(
+        description=f"Required; at most {TITLE_MAX} characters; runs of white space "
+        "become one space.",
+        examples=["Minister denies report"],
+    )
+    text: str = Field(
+        description="Required; stored exactly as sent after `\\r\\n` and `\\r` become `\\n`; "
+        "at most ARTICLE_MAX_CHARS code points (1,000,000 unless configured otherwise); "
+        "no NUL character.",
+    )
+    outlet: str = Field(
+        "",
+        description=f"Outlet name (at most {OUTLET_MAX} characters), matched "
+        "case-insensitively; a new name creates the outlet.",
+    )
+    url: str = Field(
+        "",
+        description=f"An http(s) URL (at most {URL_MAX:,} characters); re-sending an "
+        "article's URL adds nothing.",
+    )
+    byline: str = Field("", description=f"At most {BYLINE_MAX} characters.")
+    language: str = Field("en", description="A language code such as en, fr, pt-BR; en by default.")
+    published_at: Annotated[datetime | None, _IsoString] = Field(
+        None,
+        description="ISO 8601 date or date-time; UTC when it names no time zone.",
+        examples=["2017-03-14T09:30:00+00:00"],
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _absent_is_empty(cls, data: Any) -> Any:
+        # A missing title or text is refused in the record's words ("is required"), as an empty
+        # one is, rather than with pydantic's generic "Field required".
+        if isinstance(data, dict) and not all(name in data for name in REQUIRED):
+            data = {**dict.fromkeys(REQUIRED), **data}
+        return data
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title(cls, value: Any) -> str:
+        return " ".join(_string(value, "title", TITLE_MAX, required=True).split())
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> str:
+        return normalise_text(_string(value, "text", settings.ARTICLE_MAX_CHARS, required=True))
+
+    @field_validator("outlet", mode="before")
+    @classmethod
+    def _outlet(cls, value: Any) -> str:
+        return _string(value, "outlet", OUTLET_MAX).strip()
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> str:
+        url = _string(value, "url", URL_MAX).strip()
+        if url:
+            try:
+                _url_validator(url)
+            except DjangoValidationError:
+                raise _refuse("url", "is not a valid http(s) URL") from None
+        return url
+
+    @field_validator("byline", mode="before")
+    @classmethod
+    def _byline(cls, value: Any) -> str:
+        return " ".join(_string(value, "byline", BYLINE_MAX).split())
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: Any) -> str:
+        language = _string(value, "language", LANGUAGE_MAX).strip() or "en"
+        if not _LANGUAGE.match(language):
+            raise _refuse("language", "must be a language code such as en, fr or pt-BR")
+        return language
+
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _published_at(cls, value: Any) -> datetime | None:
+        if isinstance(value, datetime):
+            return value  # already checked: a record validated once, passed on
+        published = _string(value, "published_at", PUBLISHED_AT_MAX).strip()
+        if not published:
+            return None
+        try:
+            moment = datetime.fromisoformat(published)
+        except ValueError:
+            raise _refuse(
+                "published_at", "must be an ISO 8601 date or date-time, e.g. 2017-03-14"
+            ) from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    @cached_property
+    def content_hash(self) -> str:
+        """The SHA-256 of the normalised text: how a stored duplicate is recognised."""
+        return content_hash(self.text)
+
+
+def validate_record(
+    position: int, raw: dict[str, Any], unit: str = "line"
+) -> ArticleRecord | list[RecordError]:
+    """Check one raw record against the documented shape; return it clean, or its errors."""
+    try:
+        return ArticleRecord.model_validate(raw)
+    except ValidationError as exc:
+        return record_errors(exc, position, unit)
+
+
+def record_errors(exc: ValidationError, position: int, unit: str) -> list[RecordError]:
+    """The record's errors as RecordErrors (field, then what is wrong), in the order the
+    fields are checked."""
+    errors = []
+    for error in exc.errors(include_url=False):
+        ctx = error.get("ctx") or {}
+        name = ctx.get("field") or ".".join(str(part) for part in error["loc"]) or None
+        errors.append(RecordError(position, ctx.get("problem", error["msg"]), name, unit))
+    return errors
