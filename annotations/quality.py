@@ -459,8 +459,8 @@ def scorecard(counts: SourcingCounts) -> Scorecard:
 
 
 def score_band(score: float | None) -> str:
-    """`good`, `fair` or `poor`: the band a score shows in (None, not scored: poor)."""
-    if score is None:
+    """`good`, `fair` or `poor`: the band a score shows in (no score, e.g. None: poor)."""
+    if not isinstance(score, int | float):
         return "poor"
     if score >= SCORE_GOOD:
         return "good"
