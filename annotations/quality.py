@@ -33,6 +33,11 @@ UNATTRIBUTED_WEIGHT = 10  # a disputable fact with no source at all
 HEDGES_FULL_PENALTY_PER_1000 = 10.0
 UNATTRIBUTED_FULL_PENALTY_PER_1000 = 5.0
 
+# Score bands: a score at or above GOOD shows as good, at or above FAIR as fair, else poor
+# (the colour every page gives a score; `score_band` is the one place that decides it).
+SCORE_GOOD = 75
+SCORE_FAIR = 50
+
 # Flag thresholds.
 ANONYMITY_EXPLAINED_MIN = 1.0  # every anonymous source needs its reason stated
 RIGHT_OF_REPLY_MIN = 1.0  # every article with unverified claims needs a reply
@@ -451,3 +456,12 @@ def scorecard(counts: SourcingCounts) -> Scorecard:
         score_working=f"{working} → {score}",
         flags=_flags(c, figures),
     )
+
+
+def score_band(score: float | None) -> str:
+    """`good`, `fair` or `poor`: the band a score shows in (no score, e.g. None: poor)."""
+    if not isinstance(score, int | float):
+        return "poor"
+    if score >= SCORE_GOOD:
+        return "good"
+    return "fair" if score >= SCORE_FAIR else "poor"

@@ -17,6 +17,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
@@ -25,12 +26,13 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, reverse
 from ninja import Field, NinjaAPI, Query, Schema, Status, Swagger
-from ninja.errors import AuthenticationError, AuthorizationError
+from ninja.errors import AuthenticationError, AuthorizationError, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
-from annotations.exchange.export import CONTENT_TYPES, ExportFilters, corpus_export_chunks
+from annotations.exchange.export import CONTENT_TYPES, corpus_export_chunks
+from annotations.filters import ArticleFilterForm, ExportFilterForm
 from annotations.models import Assignment, Claim, ReviewEvent
 from annotations.quality import SCORE_FORMULA
 from annotations.scorecards import ScoredClaim, viewer_scorecard
@@ -272,6 +274,9 @@ class ArticleDetail(ArticleSummary):
     )
 
 
+# The list's filters as OpenAPI documents them (a docstring here would show in the document):
+# status and outlet are read by the articles list's form (ArticleFilterForm, which the list page
+# builds on), `since` is the API's.
 class ArticleFilters(Schema):
     status: ArticleStatus | None = Field(None, description="Only articles in this review state.")
     outlet: int | None = Field(None, description="Only articles of this outlet (its id).")
@@ -280,10 +285,8 @@ class ArticleFilters(Schema):
     )
 
     def apply(self, articles):
-        if self.status:
-            articles = articles.with_status(self.status)
-        if self.outlet is not None:
-            articles = articles.for_outlet(self.outlet)
+        form = _validated(ArticleFilterForm({"status": self.status or "", "outlet": self.outlet}))
+        articles = form.apply(articles)
         if self.since is not None:
             since = self.since if self.since.tzinfo else self.since.replace(tzinfo=UTC)
             articles = articles.filter(created_at__gte=since)
@@ -303,6 +306,19 @@ Ordering = Literal[
     "id",
     "-id",
 ]
+
+
+def _validated[FormT: forms.Form](form: FormT) -> FormT:
+    """`form`, valid; else its errors as the API reports bad parameters (422, each naming its
+    query parameter, as the schemas' own checks do)."""
+    if not form.is_valid():
+        raise ValidationError(
+            [
+                {"type": "value_error", "loc": ["query", name], "msg": " ".join(errors)}
+                for name, errors in form.errors.items()
+            ]
+        )
+    return form
 
 
 class Pages(LimitOffsetPagination):
@@ -607,6 +623,8 @@ def article_get(request: HttpRequest, article_id: int):
     return article_records([article], request.auth)[0]
 
 
+# The export's parameters as OpenAPI documents them; the values are read by the export page's
+# own form (ExportFilterForm), so both export the same articles.
 class ExportQuery(Schema):
     format: Literal["jsonl", "json"] = Field(
         "jsonl", description="JSON Lines (a header line, then an article a line) or one document."
@@ -622,16 +640,9 @@ class ExportQuery(Schema):
         None, description="A username: articles assigned to them or with claims they made."
     )
 
-    def filters(self) -> ExportFilters:
-        labels = tuple(s.strip() for s in (self.labels or "").split(",") if s.strip())
-        return ExportFilters(
-            status=self.status or "",
-            outlet=self.outlet or "",
-            published_from=self.published_from,
-            published_to=self.published_to,
-            labels=labels,
-            editor=self.editor or "",
-        )
+    def form(self) -> ExportFilterForm:
+        """The export form, validated, of these parameters."""
+        return _validated(ExportFilterForm(self.model_dump(exclude_none=True)))
 
 
 @api.get(
@@ -663,9 +674,10 @@ def export(request: HttpRequest, query: Query[ExportQuery]):
     schema and filters, streamed with flat memory. As in the app, an editor on a
     double-annotated article gets only their own claims."""
     _require(request, VIEW_ARTICLE)
-    fmt = query.format
+    form = query.form()
+    fmt = form.fmt()
     response = StreamingHttpResponse(
-        corpus_export_chunks(filters=query.filters(), fmt=fmt, viewer=request.auth),
+        corpus_export_chunks(filters=form.filters(), fmt=fmt, viewer=request.auth),
         content_type=f"{CONTENT_TYPES[fmt]}; charset=utf-8",
     )
     response["X-Content-Type-Options"] = "nosniff"

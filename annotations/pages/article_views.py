@@ -9,10 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from annotations.models import Claim
 from annotations.pages.annotate import TEMPLATE, article_or_404, article_page_context
-from annotations.pages.forms import ArticleFilterForm
-from entities.models import EntityMention
+from annotations.pages.forms import ArticleFocusForm, ArticleSearchForm
 from newsroom.models import Article
 from newsroom.pages.pagination import counted_page
 
@@ -20,17 +18,12 @@ from newsroom.pages.pagination import counted_page
 @require_GET
 @permission_required("newsroom.view_article", raise_exception=True)
 def article_list(request: HttpRequest) -> HttpResponse:
-    form = ArticleFilterForm(request.GET or None)
+    form = ArticleSearchForm(request.GET or None)
     articles = Article.objects.select_related("outlet").defer("text").newest_first()
     words = ""
     if form.is_valid():
-        data = form.cleaned_data
-        if data["outlet"]:
-            articles = articles.for_outlet(data["outlet"])
-        if data["status"]:
-            articles = articles.with_status(data["status"])
-        words = data["q"].strip()
-        articles = articles.search(words)
+        words = form.words()
+        articles = form.apply(articles)
     number = request.GET.get("page")
     if words:
         page = counted_page(articles, settings.ARTICLES_PER_PAGE, number)  # one scan, not two
@@ -56,15 +49,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The article page: read it, correct its entities, mark its sourcing claims."""
     article = article_or_404(pk)
-    mention = claim = None
-    if request.GET.get("mention", "").isdigit():
-        mention = EntityMention.objects.filter(article=article, pk=request.GET["mention"]).first()
-    if request.GET.get("claim", "").isdigit():
-        claim = (
-            Claim.objects.visible_to(request.user, article)
-            .select_related("label")
-            .filter(article=article, pk=request.GET["claim"])
-            .first()
-        )
-    context = article_page_context(article, request.user, mention=mention, claim=claim)
+    focus = ArticleFocusForm(request.GET, article=article, user=request.user).values()
+    context = article_page_context(
+        article, request.user, mention=focus["mention"], claim=focus["claim"]
+    )
     return render(request, TEMPLATE, context)

@@ -10,32 +10,24 @@ docs/sourcing-quality.md defines them. Only accepted claims count.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
+from annotations.filters import GROUPS, NONE, DashboardFilterForm, Filters
 from annotations.models import ArticleSourcing
 from annotations.pages.charts import Bar, hbar_chart, month_chart
 from annotations.quality import SCORE_FORMULA, Scorecard, SourcingCounts, scorecard
 from annotations.stats import COUNT_FIELDS, FLAG_CODES, FLAG_FIELDS, FLAG_NAMES, counts_of
 from newsroom.models import ArticleStatus, Outlet
 
-GROUPS = {
-    # group: (the key column, the column naming it, the tab's title)
-    "outlet": ("article_outlet_id", "article_outlet__name", "By outlet"),
-    "editor": ("editor_id", "editor__username", "By editor"),
-    "month": ("month", None, "By month"),
-}
-NONE = "none"  # the filter value for "no outlet" / "no editor"
 CHART_ROWS = 30  # the largest groups; the table lists them all
 ARTICLES_PER_PAGE = 50
 
@@ -49,99 +41,6 @@ def _sums() -> dict[str, Any]:
         "flagged": Count("pk", filter=Q(flag_count__gt=0)),
         **{column: Count("pk", filter=Q(**{column: True})) for column in FLAG_FIELDS.values()},
     }
-
-
-def _month(value: str) -> date | None:
-    """`YYYY-MM` (what <input type=month> sends) or a date, as the first of its month."""
-    value = value.strip()
-    try:
-        parsed = parse_date(value + "-01" if len(value) == 7 else value)
-    except ValueError:  # well formed but impossible, e.g. 2024-13
-        return None
-    return parsed.replace(day=1) if parsed else None
-
-
-def _id_or_none(value: str) -> int | str | None:
-    return NONE if value == NONE else int(value) if value.isdigit() else None
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The dashboard's filters (status, month range) and a group row's (outlet, editor, month,
-    flag): parsed from the query string, applied to ArticleSourcing, written back into links."""
-
-    group: str = "outlet"
-    status: str = ""
-    since: date | None = None
-    until: date | None = None
-    outlet: int | str | None = None
-    editor: int | str | None = None
-    month: date | None = None
-    flag: str = ""
-
-    @classmethod
-    def parse(cls, q: QueryDict) -> Filters:
-        status = q.get("status", "")
-        flag = q.get("flag", "")
-        return cls(
-            group=q.get("group", "") if q.get("group", "") in GROUPS else "outlet",
-            status=status if status in ArticleStatus.values else "",
-            since=_month(q.get("from", "")),
-            until=_month(q.get("to", "")),
-            outlet=_id_or_none(q.get("outlet", "")),
-            editor=_id_or_none(q.get("editor", "")),
-            month=_month(q.get("month", "")),
-            flag=flag if flag in FLAG_FIELDS else "",
-        )
-
-    def apply(self, qs: QuerySet) -> QuerySet:
-        if self.status:
-            qs = qs.filter(status=self.status)
-        if self.since:
-            qs = qs.filter(month__gte=self.since)
-        if self.until:
-            qs = qs.filter(month__lte=self.until)
-        if self.outlet == NONE:
-            qs = qs.filter(article_outlet__isnull=True)
-        elif self.outlet is not None:
-            qs = qs.filter(article_outlet_id=self.outlet)
-        if self.editor == NONE:
-            qs = qs.filter(editor__isnull=True)
-        elif self.editor is not None:
-            qs = qs.filter(editor_id=self.editor)
-        if self.month:
-            qs = qs.filter(month=self.month)
-        if self.flag:
-            qs = qs.filter(**{FLAG_FIELDS[self.flag]: True})
-        return qs
-
-    def query(self) -> str:
-        """The query string that gives these filters back."""
-        q = QueryDict(mutable=True)
-        for key, value in (
-            ("group", self.group),
-            ("status", self.status),
-            ("from", self.since and self.since.strftime("%Y-%m")),
-            ("to", self.until and self.until.strftime("%Y-%m")),
-            ("outlet", self.outlet),
-            ("editor", self.editor),
-            ("month", self.month and self.month.strftime("%Y-%m")),
-            ("flag", self.flag),
-        ):
-            if value not in (None, ""):
-                q[key] = str(value)
-        return q.urlencode()
-
-    def for_row(self, group: str, key: Any) -> Filters:
-        """These filters narrowed to one group row."""
-        if group == "month":
-            return replace(self, month=key)
-        return replace(self, **{group: NONE if key is None else key})
-
-    @property
-    def dashboard_filters(self) -> Filters:
-        """Only what the dashboard's own form sets (status and month range)."""
-        return Filters(group=self.group, status=self.status, since=self.since, until=self.until)
 
 
 def _narrowed(filters: Filters, *, keep_group: bool = False) -> list[tuple[str, str]]:
@@ -346,7 +245,7 @@ def _charts(group: str, table: Table, months: Table) -> dict[str, Any]:
 @permission_required("newsroom.review_article", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Sourcing quality by outlet, editor or month (admins): charts, a table, drill-down links."""
-    filters = Filters.parse(request.GET)
+    filters = DashboardFilterForm(request.GET).filters()
     group = filters.group
     base = filters.apply(ArticleSourcing.objects.all())
     table = _table(filters, group, _group_rows(base, group))
@@ -377,7 +276,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @permission_required("newsroom.review_article", raise_exception=True)
 def dashboard_articles(request: HttpRequest) -> HttpResponse:
     """The articles behind a dashboard row, riskiest first, with each one's score and flags."""
-    filters = Filters.parse(request.GET)
+    filters = DashboardFilterForm(request.GET).filters()
     rows = (
         filters.apply(ArticleSourcing.objects.all())
         .select_related("article", "article_outlet", "editor")

@@ -12,39 +12,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from annotations.exchange.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
-from annotations.exchange.export import (
-    CONTENT_TYPES,
-    FORMATS,
-    JSONL,
-    ExportFilters,
-    corpus_export_chunks,
-)
+from annotations.exchange.export import CONTENT_TYPES, FORMATS, corpus_export_chunks
+from annotations.filters import ExportFilterForm
 from annotations.models import Label
 from newsroom.importer import ImportRejected
-from newsroom.models import ArticleStatus, Outlet
+from newsroom.models import Outlet
 
 TEMPLATE = "annotations/export.html"
 
 
-class ExportForm(forms.Form):
-    format = forms.ChoiceField(
-        choices=[(JSONL, "JSON Lines (an article a line)"), ("json", "JSON (one document)")],
-        required=False,
-    )
-    status = forms.ChoiceField(
-        choices=[("", "All statuses"), *ArticleStatus.choices], required=False
-    )
+class ExportForm(ExportFilterForm):
+    """The export's filters (the API's, annotations.filters) with the page's pick-lists: an
+    outlet and labels chosen from those there are."""
+
     outlet = forms.ModelChoiceField(
         queryset=Outlet.objects.all(),
         required=False,
         empty_label="All outlets",
         to_field_name="name",
-    )
-    published_from = forms.DateField(
-        required=False, label="Published from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    published_to = forms.DateField(
-        required=False, label="Published to", widget=forms.DateInput(attrs={"type": "date"})
     )
     labels = forms.ModelMultipleChoiceField(
         queryset=Label.objects.all(),
@@ -53,22 +38,13 @@ class ExportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Articles with a claim (not rejected) of any of these labels.",
     )
-    editor = forms.CharField(
-        required=False,
-        max_length=150,
-        help_text="Username: articles assigned to or annotated by them.",
-    )
 
-    def filters(self) -> ExportFilters:
-        data = self.cleaned_data
-        return ExportFilters(
-            status=data["status"],
-            outlet=data["outlet"].name if data["outlet"] else "",
-            published_from=data["published_from"],
-            published_to=data["published_to"],
-            labels=tuple(label.slug for label in data["labels"]),
-            editor=data["editor"].strip(),
-        )
+    def clean_outlet(self) -> str:
+        outlet = self.cleaned_data["outlet"]
+        return outlet.name if outlet else ""
+
+    def clean_labels(self) -> tuple[str, ...]:
+        return tuple(label.slug for label in self.cleaned_data["labels"])
 
 
 class CorpusUploadForm(forms.Form):
@@ -97,7 +73,7 @@ def corpus_export(request: HttpRequest) -> HttpResponse:
     """
     form = ExportForm(request.GET if "download" in request.GET else None)
     if form.is_bound and form.is_valid():
-        fmt = form.cleaned_data["format"] or JSONL
+        fmt = form.fmt()
         chunks = corpus_export_chunks(filters=form.filters(), fmt=fmt, viewer=request.user)
         response = StreamingHttpResponse(
             chunks,

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
+from django import forms
+from django.db.models import QuerySet
+
+from annotations.filters import ArticleFilterForm, LenientForm
 from annotations.models import Claim, Label, LabelKind
-from newsroom.models import ArticleStatus, Outlet
+from entities.models import EntityMention
+from newsroom.models import Article, Outlet
 
 
 class ClaimForm(forms.Form):
@@ -57,16 +62,24 @@ class LabelForm(forms.ModelForm):
         }
 
 
-class ArticleFilterForm(forms.Form):
-    """The list page's search and filters; only these fields reach the query."""
+class ArticleSearchForm(ArticleFilterForm):
+    """The article list page's search and filters: the API's status and outlet (picked from
+    the outlets there are), and words to search for. Only these fields reach the query."""
 
     q = forms.CharField(required=False, max_length=200, label="Search")
     outlet = forms.ModelChoiceField(
         queryset=Outlet.objects.all(), required=False, empty_label="All outlets"
     )
-    status = forms.ChoiceField(
-        choices=[("", "All statuses"), *ArticleStatus.choices], required=False
-    )
+
+    field_order = ["q", "outlet", "status"]
+
+    def words(self) -> str:
+        """What the valid form searches for (empty: no search)."""
+        return self.cleaned_data["q"].strip()
+
+    def apply(self, articles: QuerySet) -> QuerySet:
+        """`articles` narrowed to the outlet and status, then searched for the words."""
+        return super().apply(articles).search(self.words())
 
     # The page writes the two selects from these (value, label, selected) triples: Django's
     # widget templates took longer than the rest of the filter form, and the outlet field
@@ -82,3 +95,18 @@ class ArticleFilterForm(forms.Form):
         chosen = self[name].value()
         chosen = "" if chosen is None else str(chosen)
         return [(str(value), str(label), str(value) == chosen) for value, label in choices]
+
+
+class ArticleFocusForm(LenientForm):
+    """What the article page opens on: `mention` (one of its entities) and `claim` (one of
+    the claims the viewer may see); an unknown or foreign one is ignored."""
+
+    mention = forms.ModelChoiceField(queryset=EntityMention.objects.none(), required=False)
+    claim = forms.ModelChoiceField(queryset=Claim.objects.none(), required=False)
+
+    def __init__(self, *args: Any, article: Article, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mention"].queryset = EntityMention.objects.filter(article=article)
+        self.fields["claim"].queryset = (
+            Claim.objects.visible_to(user, article).filter(article=article).select_related("label")
+        )

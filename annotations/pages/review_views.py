@@ -3,23 +3,19 @@ queue, and the article's history."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from annotations.filters import QueueFilterForm
 from annotations.history import article_history_entries
 from annotations.merge import claims_merge, double_annotation
-from annotations.models import Assignment, ReviewAction, risk_order
+from annotations.models import ReviewAction
+from annotations.queue import assigned_to, mark_risks, waiting_for_review
 from annotations.review import (
     ReviewConflict,
     ReviewRefused,
@@ -27,8 +23,8 @@ from annotations.review import (
     article_comment,
     article_transition,
 )
-from annotations.stats import FLAG_FIELDS, FLAG_NAMES
-from newsroom.models import Article, ArticleStatus, Outlet
+from annotations.stats import FLAG_NAMES
+from newsroom.models import Article, Outlet
 from newsroom.roles import is_admin
 
 REVIEW_ANCHOR = "#review"
@@ -103,53 +99,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Editors: what is assigned to them and not approved. Admins: what waits for review,
     riskiest first (more flags, then a lower score, then submitted longest ago)."""
     admin = is_admin(request.user)
-    mine = (
-        Article.objects.filter(assignments__editor=request.user)
-        .exclude(status=ArticleStatus.APPROVED)
-        .select_related("outlet")
-        .order_by("status", "-updated_at")
-    )
-    context = {"mine": mine[:200], "admin": admin}
+    context = {"mine": assigned_to(request.user)[:200], "admin": admin}
     if admin:
-        waiting = (
-            Article.objects.with_status(ArticleStatus.IN_REVIEW)
-            .select_related("outlet", "sourcing", "sourcing__editor")
-            .defer("text")
-        )
-        outlet = request.GET.get("outlet", "")
-        editor = request.GET.get("editor", "")
-        flag = request.GET.get("flag", "")
-        since, until = _day(request.GET.get("since")), _day(request.GET.get("until"))
-        if outlet.isdigit():
-            waiting = waiting.filter(outlet_id=int(outlet))
-        if editor.isdigit():
-            # Who submitted it (or added it), or who is assigned to it.
-            assigned = Assignment.objects.filter(article=OuterRef("pk"), editor_id=int(editor))
-            waiting = waiting.filter(Q(sourcing__editor_id=int(editor)) | Exists(assigned))
-        if flag in FLAG_FIELDS:
-            waiting = waiting.filter(**{f"sourcing__{FLAG_FIELDS[flag]}": True})
-        else:
-            flag = ""
-        if since or until:
-            # When it was last submitted; before its sourcing row exists, its last change.
-            waiting = waiting.alias(submitted=Coalesce("sourcing__submitted_at", "updated_at"))
-            if since:
-                waiting = waiting.filter(submitted__gte=_midnight(since))
-            if until:
-                waiting = waiting.filter(submitted__lt=_midnight(until + timedelta(days=1)))
-        waiting = waiting.order_by(*risk_order("sourcing__"), "updated_at", "pk")
+        form = QueueFilterForm(request.GET)
+        waiting = waiting_for_review(**form.values())
         page = Paginator(waiting, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-        for article in page.object_list:
-            article.risk = getattr(article, "sourcing", None)
-            article.flag_names = (
-                [
-                    name
-                    for code, name in FLAG_NAMES.items()
-                    if getattr(article.risk, FLAG_FIELDS[code])
-                ]
-                if article.risk
-                else []
-            )
+        mark_risks(page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -161,26 +116,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             .distinct()
             .order_by("username"),
             flag_names=FLAG_NAMES.items(),
-            filters={
-                "outlet": outlet,
-                "editor": editor,
-                "flag": flag,
-                "since": since.isoformat() if since else "",
-                "until": until.isoformat() if until else "",
-            },
+            filters=form.shown(),
         )
     return render(request, "annotations/review_queue.html", context)
-
-
-def _day(value: str | None) -> date | None:
-    try:
-        return parse_date(value or "")
-    except ValueError:  # a well-formed but impossible date, e.g. 2024-02-30
-        return None
-
-
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @require_GET

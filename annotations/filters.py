@@ -1,0 +1,307 @@
+"""The lists' filters: one form per list, shared where two lists are the same list.
+
+- The articles (the list page and `GET /api/v1/articles`): `ArticleFilterForm`, their status
+  and outlet; the page adds its search (annotations.pages.forms.ArticleSearchForm).
+- The export (the export page and `GET /api/v1/export`): `ExportFilterForm`, the one way a
+  query string becomes `ExportFilters`; the page narrows outlet and labels to pick-lists.
+- The dashboard and the articles behind a row: `DashboardFilterForm`, giving `Filters`.
+- The review queue: `QueueFilterForm`.
+
+A day or a month in a query string is read by `DayField` and `MonthField`, nowhere else. The
+dashboard and the queue are lenient, as they always were: a bad value counts as absent, one
+field at a time (`LenientForm`), where the other lists refuse the whole request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils.dateparse import parse_date
+
+from annotations.exchange.export import JSON, JSONL, ExportFilters
+from annotations.stats import FLAG_FIELDS
+from newsroom.models import ArticleStatus
+
+STATUS_CHOICES = [("", "All statuses"), *ArticleStatus.choices]
+FLAG_CHOICES = [("", "Any flags"), *((code, code) for code in FLAG_FIELDS)]
+GROUPS = {
+    # group: (the key column, the column naming it, the tab's title)
+    "outlet": ("article_outlet_id", "article_outlet__name", "By outlet"),
+    "editor": ("editor_id", "editor__username", "By editor"),
+    "month": ("month", None, "By month"),
+}
+NONE = "none"  # the filter value for "no outlet" / "no editor"
+
+
+# --- Fields -----------------------------------------------------------------------------------
+
+
+def parse_day(value: str) -> date | None:
+    """`YYYY-MM-DD` as a date; None for anything else, an impossible date (2024-02-30) too."""
+    try:
+        return parse_date(value.strip())
+    except ValueError:  # well formed but impossible
+        return None
+
+
+def parse_month(value: str) -> date | None:
+    """`YYYY-MM` (what <input type=month> sends) or a date, as the first of its month."""
+    value = value.strip()
+    parsed = parse_day(value + "-01" if len(value) == 7 else value)
+    return parsed.replace(day=1) if parsed else None
+
+
+class DayField(forms.Field):
+    """A day, `YYYY-MM-DD`."""
+
+    parse = staticmethod(parse_day)
+    message = "Enter a date: YYYY-MM-DD."
+
+    def to_python(self, value: Any) -> date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return value
+        parsed = self.parse(str(value))
+        if parsed is None:
+            raise forms.ValidationError(self.message, code="invalid")
+        return parsed
+
+
+class MonthField(DayField):
+    """A month, `YYYY-MM` (or a day in it), as the first of the month."""
+
+    parse = staticmethod(parse_month)
+    message = "Enter a month: YYYY-MM."
+
+
+class IdField(forms.Field):
+    """A row's id, or (with `none_value`) that word for "rows without one"."""
+
+    def __init__(self, *, none_value: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.none_value = none_value
+
+    def to_python(self, value: Any) -> int | str | None:
+        if value in self.empty_values:
+            return None
+        value = str(value)
+        if self.none_value and value == self.none_value:
+            return value
+        if value.isascii() and value.isdigit():
+            return int(value)
+        raise forms.ValidationError("Pick one from the list.", code="invalid")
+
+
+class SlugListField(forms.Field):
+    """Slugs, repeated (`labels=a&labels=b`) or comma-separated (`labels=a,b`)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> tuple[str, ...]:
+        values = [value] if isinstance(value, str) else list(value or ())
+        return tuple(s.strip() for v in values for s in str(v).split(",") if s.strip())
+
+
+class LenientForm(forms.Form):
+    """A form whose bad values are dropped one by one instead of refusing the request."""
+
+    def values(self) -> dict[str, Any]:
+        """Every field's cleaned value; a field that did not validate gets its empty value."""
+        self.is_valid()
+        return {
+            name: self.cleaned_data.get(name, field.to_python(None))
+            for name, field in self.fields.items()
+        }
+
+
+# --- The articles -----------------------------------------------------------------------------
+
+
+class ArticleFilterForm(forms.Form):
+    """The articles list's filters, the page's and the API's: a review status and an outlet."""
+
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    outlet = forms.IntegerField(required=False, help_text="The outlet's id.")
+
+    def apply(self, articles: QuerySet) -> QuerySet:
+        """`articles` narrowed to the valid form's status and outlet."""
+        data = self.cleaned_data
+        if data["outlet"] is not None:
+            articles = articles.for_outlet(data["outlet"])
+        if data["status"]:
+            articles = articles.with_status(data["status"])
+        return articles
+
+
+# --- The export -------------------------------------------------------------------------------
+
+
+class ExportFilterForm(forms.Form):
+    """The export's format and filters, the page's and the API's (`filters()` makes them)."""
+
+    format = forms.ChoiceField(
+        choices=[(JSONL, "JSON Lines (an article a line)"), (JSON, "JSON (one document)")],
+        required=False,
+    )
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    outlet = forms.CharField(required=False, strip=False, help_text="Its name, any case.")
+    published_from = forms.DateField(
+        required=False, label="Published from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    published_to = forms.DateField(
+        required=False, label="Published to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    labels = SlugListField(
+        required=False, help_text="Articles with a claim (not rejected) of any of these labels."
+    )
+    editor = forms.CharField(
+        required=False,
+        max_length=150,
+        help_text="Username: articles assigned to or annotated by them.",
+    )
+
+    def fmt(self) -> str:
+        """The valid form's format (JSON Lines unless it asks for JSON)."""
+        return self.cleaned_data["format"] or JSONL
+
+    def filters(self) -> ExportFilters:
+        """The valid form's filters."""
+        data = self.cleaned_data
+        return ExportFilters(
+            status=data["status"],
+            outlet=data["outlet"],
+            published_from=data["published_from"],
+            published_to=data["published_to"],
+            labels=tuple(data["labels"]),
+            editor=data["editor"].strip(),
+        )
+
+
+# --- The dashboard ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters (status, month range) and a group row's (outlet, editor, month,
+    flag): read by DashboardFilterForm, applied to ArticleSourcing, written back into links."""
+
+    group: str = "outlet"
+    status: str = ""
+    since: date | None = None
+    until: date | None = None
+    outlet: int | str | None = None
+    editor: int | str | None = None
+    month: date | None = None
+    flag: str = ""
+
+    def apply(self, qs: QuerySet) -> QuerySet:
+        """ArticleSourcing rows narrowed to these filters."""
+        if self.status:
+            qs = qs.filter(status=self.status)
+        if self.since:
+            qs = qs.filter(month__gte=self.since)
+        if self.until:
+            qs = qs.filter(month__lte=self.until)
+        if self.outlet == NONE:
+            qs = qs.filter(article_outlet__isnull=True)
+        elif self.outlet is not None:
+            qs = qs.filter(article_outlet_id=self.outlet)
+        if self.editor == NONE:
+            qs = qs.filter(editor__isnull=True)
+        elif self.editor is not None:
+            qs = qs.filter(editor_id=self.editor)
+        if self.month:
+            qs = qs.filter(month=self.month)
+        if self.flag:
+            qs = qs.filter(**{FLAG_FIELDS[self.flag]: True})
+        return qs
+
+    def query(self) -> str:
+        """The query string that gives these filters back."""
+        q = QueryDict(mutable=True)
+        for key, value in (
+            ("group", self.group),
+            ("status", self.status),
+            ("from", self.since and self.since.strftime("%Y-%m")),
+            ("to", self.until and self.until.strftime("%Y-%m")),
+            ("outlet", self.outlet),
+            ("editor", self.editor),
+            ("month", self.month and self.month.strftime("%Y-%m")),
+            ("flag", self.flag),
+        ):
+            if value not in (None, ""):
+                q[key] = str(value)
+        return q.urlencode()
+
+    def for_row(self, group: str, key: Any) -> Filters:
+        """These filters narrowed to one group row."""
+        if group == "month":
+            return replace(self, month=key)
+        return replace(self, **{group: NONE if key is None else key})
+
+    @property
+    def dashboard_filters(self) -> Filters:
+        """Only what the dashboard's own form sets (status and month range)."""
+        return Filters(group=self.group, status=self.status, since=self.since, until=self.until)
+
+
+class DashboardFilterForm(LenientForm):
+    """The dashboard's query string: `group`, `status`, `from`/`to` (months) and a row's
+    `outlet`, `editor` (an id or `none`), `month` and `flag`."""
+
+    group = forms.ChoiceField(choices=[(key, key) for key in GROUPS], required=False)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    outlet = IdField(none_value=NONE)
+    editor = IdField(none_value=NONE)
+    month = MonthField(required=False)
+    flag = forms.ChoiceField(choices=FLAG_CHOICES, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The range's keys are Python keywords, so they cannot be declared above.
+        self.fields["from"] = MonthField(required=False)
+        self.fields["to"] = MonthField(required=False)
+
+    def filters(self) -> Filters:
+        """The filters the query string gives."""
+        data = self.values()
+        return Filters(
+            group=data["group"] or "outlet",
+            status=data["status"],
+            since=data["from"],
+            until=data["to"],
+            outlet=data["outlet"],
+            editor=data["editor"],
+            month=data["month"],
+            flag=data["flag"],
+        )
+
+
+# --- The review queue -------------------------------------------------------------------------
+
+
+class QueueFilterForm(LenientForm):
+    """The queue's filters: outlet and editor (ids), flag, and submitted since/until (days)."""
+
+    outlet = IdField()
+    editor = IdField()
+    flag = forms.ChoiceField(choices=FLAG_CHOICES, required=False)
+    since = DayField(required=False)
+    until = DayField(required=False)
+
+    def shown(self) -> dict[str, str]:
+        """The filters as the queue's form shows them back (strings; a bad value: empty)."""
+        return {name: _shown(value) for name, value in self.values().items()}
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)

@@ -1,0 +1,75 @@
+"""The review queue's queries: what an editor has been given to annotate, and what waits for
+an admin's review, riskiest first (the queue page shows both)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from annotations.stats import FLAG_FIELDS, FLAG_NAMES
+from newsroom.models import Article, ArticleStatus
+
+from .models import Assignment, risk_order
+
+
+def assigned_to(user: Any) -> QuerySet:
+    """The articles assigned to `user` and not approved yet, by status, last changed first."""
+    return (
+        Article.objects.filter(assignments__editor=user)
+        .exclude(status=ArticleStatus.APPROVED)
+        .select_related("outlet")
+        .order_by("status", "-updated_at")
+    )
+
+
+def waiting_for_review(
+    *,
+    outlet: int | None = None,
+    editor: int | None = None,
+    flag: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet:
+    """The articles in review, narrowed to the filters, riskiest first (more flags, then a
+    lower score, then submitted longest ago). `editor`: who submitted or added it, or who is
+    assigned to it; `since`/`until`: the days (local time) it was last submitted in."""
+    waiting = (
+        Article.objects.with_status(ArticleStatus.IN_REVIEW)
+        .select_related("outlet", "sourcing", "sourcing__editor")
+        .defer("text")
+    )
+    if outlet is not None:
+        waiting = waiting.for_outlet(outlet)
+    if editor is not None:
+        assigned = Assignment.objects.filter(article=OuterRef("pk"), editor_id=editor)
+        waiting = waiting.filter(Q(sourcing__editor_id=editor) | Exists(assigned))
+    if flag:
+        waiting = waiting.filter(**{f"sourcing__{FLAG_FIELDS[flag]}": True})
+    if since or until:
+        # When it was last submitted; before its sourcing row exists, its last change.
+        waiting = waiting.alias(submitted=Coalesce("sourcing__submitted_at", "updated_at"))
+        if since:
+            waiting = waiting.filter(submitted__gte=_midnight(since))
+        if until:
+            waiting = waiting.filter(submitted__lt=_midnight(until + timedelta(days=1)))
+    return waiting.order_by(*risk_order("sourcing__"), "updated_at", "pk")
+
+
+def mark_risks(articles: list[Article]) -> None:
+    """Give each article `risk` (its sourcing row, or None before it is scored) and
+    `flag_names` (the names of its raised flags), for the queue's table."""
+    for article in articles:
+        article.risk = getattr(article, "sourcing", None)
+        article.flag_names = (
+            [name for code, name in FLAG_NAMES.items() if getattr(article.risk, FLAG_FIELDS[code])]
+            if article.risk
+            else []
+        )
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
