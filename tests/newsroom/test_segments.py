@@ -3,7 +3,21 @@
 import html
 import re
 
-from annotations.pages.segments import Span, render_segments
+from django.template.loader import render_to_string
+
+from annotations.pages.segments import Span, paragraphs, segments, text_paragraphs
+
+PARTIALS = "annotations/_article_text.html"
+
+
+def render_segments(text: str, spans: list[Span]) -> str:
+    """The segments of the whole text as the page's template writes them."""
+    return render_to_string(f"{PARTIALS}#segments", {"segments": segments(text, spans)})
+
+
+def render_text(text: str, spans: list[Span]) -> str:
+    """The whole text, paragraph by paragraph, as the page's template writes it."""
+    return render_to_string(f"{PARTIALS}#text", {"paragraphs": text_paragraphs(text, spans)})
 
 
 def text_of(rendered: str) -> str:
@@ -79,8 +93,6 @@ def test_a_thousand_spans_render_in_one_pass():
 
 
 def test_paragraphs_cover_the_text_and_wrap_it_without_adding_characters():
-    from annotations.pages.segments import paragraphs, render_text
-
     text = "First para.\n\nSecond para\nstill second.\n\n\n😀 Third."
     assert paragraphs(text) == [(0, 13), (13, 41), (41, len(text))]
     crossing = Span(1, 6, 20, "claim lab-x", "X", layer="claim")  # crosses into paragraph 2
