@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import engines
 
 from annotations.claims import can_edit
 from annotations.models import (
@@ -34,6 +35,7 @@ from entities.pipeline import ENTITY_LABELS
 from newsroom.models import AnalysisState, Article
 
 TEMPLATE = "annotations/article_detail.html"
+TEXT_MACROS = "annotations/article_text.html"  # a Jinja2 template: see _macros
 ENTITY_NAMES = {
     "PERSON": "Person",
     "ORG": "Organisation",
@@ -93,9 +95,11 @@ def article_page_context(
         "scorecard": article_scorecard(article, user, rows),
         "score_formula": SCORE_FORMULA,
         "article": article,
-        "paragraphs": text_paragraphs(text, _spans(entities["mentions"], rows)),
+        "text_html": _macros().paragraphs(
+            text_paragraphs(text, _spans(entities["mentions"], rows))
+        ),
         **_claim_panel_context(user, claim, labels, rows, entities["mentions"], text),
-        "claim_groups": claim_groups(text, labels, rows),
+        "claims_list_html": _macros().claims_groups(claim_groups(text, labels, rows)),
         "claim_count": len(rows),
         "conflict": conflict,
         **entities,
@@ -153,9 +157,11 @@ def claim_fragment_context(
     return {
         "article": article,
         **_claim_panel_context(user, claim, labels, source_rows, sources, text),
-        "touched_groups": claim_groups(text, groups, group_rows),
+        "claim_groups_html": _macros().claims_groups(
+            claim_groups(text, groups, group_rows), swap=True
+        ),
         "claim_count": visible_claims(article, user).count() if groups else None,
-        "touched_paragraphs": touched_paragraphs,
+        "paragraph_html": _macros().paragraphs(touched_paragraphs, swap=True),
         "review_message": _review_message(text, decided, decided_count, decided_label),
         # After a review the panel moves on to the next suggestion: the page scrolls to it.
         "flash_claim": claim.pk if claim and decided and claim.pk != decided.pk else None,
@@ -211,7 +217,9 @@ def mention_fragment_context(
         "selected": mention,
         "selected_text": text[mention.start : mention.end] if mention else "",
         "mention_error": error,
-        "touched_paragraphs": _touched_paragraphs(article, all_labels(), user, touched)[0],
+        "paragraph_html": _macros().paragraphs(
+            _touched_paragraphs(article, all_labels(), user, touched)[0], swap=True
+        ),
         "oob": True,
     }
 
@@ -226,9 +234,17 @@ def _entity_summary(mentions: list[EntityMention]) -> dict[str, Any]:
         "entity_labels": [(label, ENTITY_NAMES[label]) for label in ENTITY_LABELS],
         "mentions": visible,
         "rejected": rejected,
-        "mention_lines": _mention_lines(visible),
-        "rejected_lines": _mention_lines(rejected),
+        "mention_list_html": _macros().mention_lines(
+            _mention_lines(visible), _mention_lines(rejected)
+        ),
     }
+
+
+def _macros() -> Any:
+    """The Jinja2 macros that write the text and the lists, which grow with the article
+    (templates/jinja2/annotations/article_text.html). Each returns autoescaped HTML (Jinja2's
+    Markup), which the page's Django template includes as it is."""
+    return engines["jinja2"].get_template(TEXT_MACROS).template.module
 
 
 class ListLine(TypedDict):
