@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from html import escape
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.safestring import SafeString
+from django.template import engines
 
 from annotations.claims import can_edit
 from annotations.models import (
@@ -27,7 +26,7 @@ from annotations.models import (
     LabelKind,
     assignee_count,
 )
-from annotations.pages.segments import Span, paragraphs, render_paragraph, render_text
+from annotations.pages.segments import Paragraph, Span, paragraph, paragraphs, text_paragraphs
 from annotations.quality import SCORE_FORMULA, Scorecard
 from annotations.review import review_panel_context
 from annotations.scorecards import ScoredClaim, viewer_scorecard
@@ -36,6 +35,7 @@ from entities.pipeline import ENTITY_LABELS
 from newsroom.models import AnalysisState, Article
 
 TEMPLATE = "annotations/article_detail.html"
+TEXT_MACROS = "annotations/article_text.html"  # a Jinja2 template: see _macros
 ENTITY_NAMES = {
     "PERSON": "Person",
     "ORG": "Organisation",
@@ -95,9 +95,11 @@ def article_page_context(
         "scorecard": article_scorecard(article, user, rows),
         "score_formula": SCORE_FORMULA,
         "article": article,
-        "text_html": render_text(text, _spans(entities["mentions"], rows)),
+        "text_html": _macros().paragraphs(
+            text_paragraphs(text, _spans(entities["mentions"], rows))
+        ),
         **_claim_panel_context(user, claim, labels, rows, entities["mentions"], text),
-        "claims_list_html": render_claims_list(text, labels, rows),
+        "claims_list_html": _macros().claims_groups(claim_groups(text, labels, rows)),
         "claim_count": len(rows),
         "conflict": conflict,
         **entities,
@@ -137,7 +139,7 @@ def claim_fragment_context(
     groups = [label for label in labels if label.pk in labels_touched]
     # A source claim's panel lists the entities it may name: they come with the paragraphs'.
     wants_sources = claim is not None and claim.label.kind == LabelKind.SOURCE
-    html, rows, sources = _touched_paragraphs(
+    touched_paragraphs, rows, sources = _touched_paragraphs(
         article,
         labels,
         user,
@@ -155,11 +157,11 @@ def claim_fragment_context(
     return {
         "article": article,
         **_claim_panel_context(user, claim, labels, source_rows, sources, text),
-        "claim_groups_html": [
-            render_claims_group(text, label, group_rows, oob=True) for label in groups
-        ],
+        "claim_groups_html": _macros().claims_groups(
+            claim_groups(text, groups, group_rows), swap=True
+        ),
         "claim_count": visible_claims(article, user).count() if groups else None,
-        "paragraph_html": html,
+        "paragraph_html": _macros().paragraphs(touched_paragraphs, swap=True),
         "review_message": _review_message(text, decided, decided_count, decided_label),
         # After a review the panel moves on to the next suggestion: the page scrolls to it.
         "flash_claim": claim.pk if claim and decided and claim.pk != decided.pk else None,
@@ -215,7 +217,9 @@ def mention_fragment_context(
         "selected": mention,
         "selected_text": text[mention.start : mention.end] if mention else "",
         "mention_error": error,
-        "paragraph_html": _touched_paragraphs(article, all_labels(), user, touched)[0],
+        "paragraph_html": _macros().paragraphs(
+            _touched_paragraphs(article, all_labels(), user, touched)[0], swap=True
+        ),
         "oob": True,
     }
 
@@ -230,32 +234,36 @@ def _entity_summary(mentions: list[EntityMention]) -> dict[str, Any]:
         "entity_labels": [(label, ENTITY_NAMES[label]) for label in ENTITY_LABELS],
         "mentions": visible,
         "rejected": rejected,
-        "mention_list_html": render_mention_list(visible, rejected),
+        "mention_list_html": _macros().mention_lines(
+            _mention_lines(visible), _mention_lines(rejected)
+        ),
     }
 
 
-# The entity list's lines (`text` set on each mention by the caller). Built here with
-# html.escape, as the claims list: the list grows with the article.
-_MENTION_LINE = (
-    '<li><a href="?mention={pk}#mention-panel"><span class="swatch ent-{label}"></span>{text}</a>'
-    ' <span class="muted">{label}</span></li>'
-)
-_REJECTED_LINE = (
-    '<li class="rejected"><a href="?mention={pk}#mention-panel"><s>{text}</s></a>'
-    ' <span class="muted">{label}, rejected</span></li>'
-)
+def _macros() -> Any:
+    """The Jinja2 macros that write the text and the lists, which grow with the article
+    (templates/jinja2/annotations/article_text.html). Each returns autoescaped HTML (Jinja2's
+    Markup), which the page's Django template includes as it is."""
+    return engines["jinja2"].get_template(TEXT_MACROS).template.module
 
 
-def render_mention_list(visible: list[EntityMention], rejected: list[EntityMention]) -> SafeString:
-    """The entity list: the visible mentions in reading order, then the rejected ones."""
-    # Each line is an int and escaped strings in a constant, so the join is safe.
-    return SafeString(
-        "".join(
-            line.format(pk=int(m.pk), label=escape(m.label), text=escape(m.text))
-            for line, mentions in ((_MENTION_LINE, visible), (_REJECTED_LINE, rejected))
-            for m in mentions
-        )
-    )
+class ListLine(TypedDict):
+    """One line of the claims or the entity list, as the template writes it.
+
+    Plain strings (the id too): the lists grow with the article, and the template's
+    lookups are cheapest on a dict of strings."""
+
+    pk: str
+    text: str
+    label: str  # the entity label; "" on a claim line (its group names the label)
+    suggested: bool
+
+
+def _mention_lines(mentions: list[EntityMention]) -> list[ListLine]:
+    """The entity list's lines (`text` set on each mention by the caller)."""
+    return [
+        {"pk": str(m.pk), "text": m.text, "label": m.label, "suggested": False} for m in mentions
+    ]
 
 
 def _touched_paragraphs(
@@ -265,7 +273,7 @@ def _touched_paragraphs(
     touched: list[tuple[int, int]],
     also: Q | None = None,
     also_mentions: Q | None = None,
-) -> tuple[list[SafeString], list[ClaimRow], list[EntityMention]]:
+) -> tuple[list[Paragraph], list[ClaimRow], list[EntityMention]]:
     """The paragraphs overlapping the `touched` ranges, rendered from the spans inside them
     for an out-of-band swap: the cost does not grow with the article.
 
@@ -291,8 +299,7 @@ def _touched_paragraphs(
         [m for m in found if m.start < hi and m.end > lo],
         [r for r in rows if r.start < hi and r.end > lo],
     )
-    html = [render_paragraph(text, i, p_lo, p_hi, spans, oob=True) for i, p_lo, p_hi in paras]
-    return html, rows, found
+    return [paragraph(text, i, p_lo, p_hi, spans) for i, p_lo, p_hi in paras], rows, found
 
 
 class ClaimRow(NamedTuple):
@@ -377,54 +384,40 @@ def _claim_panel_context(
     }
 
 
-def render_claims_list(text: str, labels: list[Label], rows: list[ClaimRow]) -> SafeString:
-    """The claims grouped by label in reading order (built here: it can hold thousands).
+class ClaimGroup(TypedDict):
+    """One label's group of the claims list."""
+
+    label: Label
+    lines: list[ListLine]
+    suggested: int  # how many of its lines are the rules' open suggestions
+
+
+def claim_groups(text: str, labels: list[Label], rows: list[ClaimRow]) -> list[ClaimGroup]:
+    """The claims in `rows` grouped by the `labels`, in reading order.
 
     Every label has its group, hidden while empty, so that an action can replace just the
     groups it changed.
     """
-    # Every group is render_claims_group output, so the join is safe.
-    return SafeString("".join(render_claims_group(text, label, rows) for label in labels))
-
-
-# The claims list is built with html.escape, not format_html: a list can hold thousands of
-# lines and format_html's lazy-string checks cost more than the rest of the list.
-# A line; the rules' open suggestions are marked and greyed.
-_CLAIM_LINE = '<li><a href="?claim={pk}#claim-panel" data-claim-link="{pk}">{text}</a></li>'
-_SUGGESTION_LINE = (
-    '<li class="suggested"><a href="?claim={pk}#claim-panel" data-claim-link="{pk}"'
-    ' title="Suggested by the rules">{text}</a></li>'
-)
-_GROUP = (
-    '<div class="claims-group" id="claims-group-{slug}"{swap}{hidden}><h3><span class="swatch'
-    ' claim-swatch lab-{slug}"></span>{name} <span class="muted">{count}</span>{suggested}</h3>'
-    '<ol class="plain">{lines}</ol></div>'
-)
-_SUGGESTED_COUNT = ' <span class="muted suggested-count">({} suggested)</span>'
-
-
-def render_claims_group(text: str, label: Label, rows: list[ClaimRow], oob: bool = False) -> str:
-    """One label's group of the claims list: the claims in `rows` that have this label."""
-    items = [r for r in rows if r.label.pk == label.pk]
-    suggested = sum(r.status == SpanStatus.SUGGESTED for r in items)
-    lines = "".join(
-        (_SUGGESTION_LINE if r.status == SpanStatus.SUGGESTED else _CLAIM_LINE).format(
-            pk=int(r.pk), text=escape(excerpt(text[r.start : r.end], 60))
-        )
-        for r in items
-    )
-    # Ints, escaped strings and constants only: the group is safe.
-    return SafeString(
-        _GROUP.format(
-            slug=escape(label.slug),
-            swap=' hx-swap-oob="true"' if oob else "",
-            hidden="" if items else " hidden",
-            name=escape(label.name),
-            count=len(items),
-            suggested=_SUGGESTED_COUNT.format(int(suggested)) if suggested else "",
-            lines=lines,
-        )
-    )
+    lines: dict[int, list[ListLine]] = {label.pk: [] for label in labels}
+    for r in rows:
+        if r.label.pk in lines:
+            suggested = r.status == SpanStatus.SUGGESTED
+            lines[r.label.pk].append(
+                {
+                    "pk": str(r.pk),
+                    "text": excerpt(text[r.start : r.end], 60),
+                    "label": "",
+                    "suggested": suggested,
+                }
+            )
+    return [
+        {
+            "label": label,
+            "lines": lines[label.pk],
+            "suggested": sum(line["suggested"] for line in lines[label.pk]),
+        }
+        for label in labels
+    ]
 
 
 def excerpt(text: str, length: int) -> str:

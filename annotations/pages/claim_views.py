@@ -26,7 +26,15 @@ from annotations.pages.annotate import (
     claim_fragment_context,
     respond,
 )
-from annotations.pages.forms import ClaimForm, LabelForm
+from annotations.pages.forms import (
+    ClaimCreateForm,
+    ClaimForm,
+    ClaimVersionForm,
+    LabelForm,
+    SuggestionReviewForm,
+    SuggestionsAcceptForm,
+    first_error,
+)
 from newsroom.models import Article
 
 
@@ -49,18 +57,12 @@ def _conflict_message(conflict: ClaimConflict) -> str:
 @permission_required("annotations.add_claim", raise_exception=True)
 def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
     article = article_or_404(pk)
-    labels = all_labels()  # the response shows them all: one query for both
-    label = next((lb for lb in labels if lb.slug == request.POST.get("label", "")), None)
+    labels = all_labels()  # the form checks the label and the response shows them: one query
+    form = ClaimCreateForm(request.POST, labels=labels)
+    if not form.is_valid():
+        return _refuse(request, article, first_error(form))
     try:
-        start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
-    except ValueError:
-        return _refuse(request, article, "Select some text first, then press a label key.")
-    if label is None:
-        return _refuse(request, article, "Unknown label; reload the page.")
-    try:
-        claim = claim_create(
-            article=article, start=start, end=end, label=label, author=request.user
-        )
+        claim = claim_create(article=article, author=request.user, **form.cleaned_data)
     except ClaimRefused as refused:
         return _refuse(request, article, str(refused))
     return _done(
@@ -68,7 +70,7 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         article,
         claim,
         touched=[(claim.start, claim.end)],
-        groups={label.pk},
+        groups={claim.label_id},
         labels=labels,
     )
 
@@ -101,6 +103,7 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     label_before = claim.label_id
     form = ClaimForm(request.POST, claim=claim)
     if not form.is_valid():
+        # Every field's errors: the panel shows them above the form.
         errors = "; ".join(
             f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()
         )
@@ -129,12 +132,9 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
 @permission_required("annotations.delete_claim", raise_exception=True)
 def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     article = article_or_404(pk)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        return _refuse(
-            request, article, "The form is missing the claim's version; reload the page."
-        )
+    form = ClaimVersionForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, article, first_error(form))
     found = (
         Claim.objects.filter(pk=claim_id, article=article)
         .only("start", "end", "label_id", "author_id")
@@ -143,7 +143,7 @@ def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     if found is not None:
         _check_visible(request, article, found)
     try:
-        claim_delete(claim_id=claim_id, version=version, user=request.user)
+        claim_delete(claim_id=claim_id, version=form.cleaned_data["version"], user=request.user)
     except ClaimConflict as conflict:
         return _conflict(request, article, conflict)
     if found is None:
@@ -160,16 +160,18 @@ def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpRespo
     article = article_or_404(pk)
     claim = get_object_or_404(Claim.objects.select_related("label"), pk=claim_id, article=article)
     _check_visible(request, article, claim)
-    decision = request.POST.get("decision", "")
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        return _refuse(request, article, "The form is missing the claim's version; reload.")
-    if decision not in ("accept", "reject"):
-        return _refuse(request, article, "Choose accept or reject.", claim=claim)
+    form = SuggestionReviewForm(request.POST)
+    if not form.is_valid():
+        # Without a version the panel cannot show the claim as the editor saw it.
+        shown = None if "version" in form.errors else claim
+        return _refuse(request, article, first_error(form), claim=shown)
+    accept = form.cleaned_data["decision"] == "accept"
     try:
         decided = suggestion_decide(
-            claim_id=claim.pk, version=version, user=request.user, accept=decision == "accept"
+            claim_id=claim.pk,
+            version=form.cleaned_data["version"],
+            user=request.user,
+            accept=accept,
         )
     except ClaimConflict as conflict:
         return _conflict(request, article, conflict)
@@ -185,7 +187,7 @@ def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpRespo
     return _done(
         request,
         article,
-        upcoming or (decided if decision == "accept" else None),
+        upcoming or (decided if accept else None),
         touched=[(claim.start, claim.end)],
         groups={claim.label_id},
         decided=decided,
@@ -200,9 +202,10 @@ def suggestions_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if not sees_every_claim(request.user, article):
         # Suggestions are hidden from editors while each annotates on their own.
         raise Http404("No suggestions to accept.")
-    label = Label.objects.filter(slug=request.POST.get("label", "")).first()
-    if label is None:
-        return _refuse(request, article, "Unknown label; reload the page.")
+    form = SuggestionsAcceptForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, article, first_error(form))
+    label = form.cleaned_data["label"]
     accepted = suggestions_accept_all(article=article, label=label, user=request.user)
     return _done(
         request,

@@ -13,6 +13,7 @@ from annotations.pages.annotate import (
     mention_fragment_context,
     respond,
 )
+from annotations.pages.forms import MentionCreateForm, MentionDecisionForm, first_error
 from entities.corrections import CorrectionRefused, mention_add, mention_decide
 from entities.models import EntityMention
 from newsroom.models import Article
@@ -55,13 +56,11 @@ def mention_detail(request: HttpRequest, pk: int, mention_id: int) -> HttpRespon
 def mention_update(request: HttpRequest, pk: int, mention_id: int) -> HttpResponse:
     article = article_or_404(pk)
     mention = get_object_or_404(EntityMention, pk=mention_id, article=article)
+    form = MentionDecisionForm(request.POST)
+    if not form.is_valid():
+        return _respond(request, article, error=first_error(form), status=422, mention=mention)
     try:
-        mention = mention_decide(
-            mention=mention,
-            action=request.POST.get("action", ""),
-            label=request.POST.get("label", ""),
-            user=request.user,
-        )
+        mention = mention_decide(mention=mention, user=request.user, **form.cleaned_data)
     except CorrectionRefused as refused:
         return _respond(request, article, error=str(refused), status=422, mention=mention)
     return _respond(request, article, mention=mention)
@@ -71,18 +70,11 @@ def mention_update(request: HttpRequest, pk: int, mention_id: int) -> HttpRespon
 @permission_required("newsroom.change_article", raise_exception=True)
 def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
     article = article_or_404(pk)
+    form = MentionCreateForm(request.POST)
+    if not form.is_valid():
+        return _respond(request, article, error=first_error(form), status=422)
     try:
-        start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
-    except ValueError:
-        return _respond(request, article, error="Select some text first.", status=422)
-    try:
-        mention = mention_add(
-            article=article,
-            start=start,
-            end=end,
-            label=request.POST.get("label", ""),
-            user=request.user,
-        )
+        mention = mention_add(article=article, user=request.user, **form.cleaned_data)
     except CorrectionRefused as refused:
         return _respond(request, article, error=str(refused), status=422)
     return _respond(request, article, mention=mention)

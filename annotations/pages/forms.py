@@ -1,14 +1,168 @@
+"""The pages' forms: each POST is parsed and checked by one, so a view reads "validate,
+call a service, render". The services check what needs the database or the article (offsets
+inside the text, who may do what); a form checks the shape of what was posted, with the
+message the page shows."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from annotations.filters import ArticleFilterForm, LenientForm
 from annotations.models import Claim, Label, LabelKind
+from annotations.review import TRANSITIONS
 from entities.models import EntityMention
+from entities.pipeline import ENTITY_LABELS
 from newsroom.models import Article, Outlet
+
+
+def first_error(form: forms.Form) -> str:
+    """The message of the form's first error, in the order of its fields."""
+    return next(str(message) for errors in form.errors.values() for message in errors)
+
+
+def _messages(message: str) -> dict[str, str]:
+    """One message for a field missing, malformed or out of range."""
+    return dict.fromkeys(("required", "invalid", "min_value", "invalid_choice"), message)
+
+
+class IntegerListField(forms.Field):
+    """Whole numbers posted under one name (checkboxes): a list of ints, maybe empty."""
+
+    widget = forms.MultipleHiddenInput  # reads every value posted under the name
+    default_error_messages = {"invalid": "Enter whole numbers."}
+
+    def to_python(self, value: Any) -> list[int]:
+        try:
+            return [int(v) for v in value or []]
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class SelectionForm(forms.Form):
+    """A selection of the text: its offsets (the services check them against the text)."""
+
+    selection_message = "Select some text first."
+    start = forms.IntegerField()
+    end = forms.IntegerField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("start", "end"):
+            self.fields[name].error_messages.update(_messages(self.selection_message))
+
+
+class ClaimCreateForm(SelectionForm):
+    """A new claim: the selection and the label's slug, one of `labels` (no query)."""
+
+    selection_message = "Select some text first, then press a label key."
+    label = forms.ChoiceField(error_messages=_messages("Unknown label; reload the page."))
+
+    def __init__(self, *args: Any, labels: list[Label], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.labels = {label.slug: label for label in labels}
+        self.fields["label"].choices = [(label.slug, label.name) for label in labels]
+
+    def clean_label(self) -> Label:
+        return self.labels[self.cleaned_data["label"]]
+
+
+class ClaimVersionForm(forms.Form):
+    """The version of the claim the editor read (a delete says which one it deletes)."""
+
+    version = forms.IntegerField(
+        min_value=1,
+        error_messages=_messages("The form is missing the claim's version; reload the page."),
+    )
+
+
+class SuggestionReviewForm(forms.Form):
+    """Accept or reject one suggestion, at the version the editor read."""
+
+    version = forms.IntegerField(
+        min_value=1, error_messages=_messages("The form is missing the claim's version; reload.")
+    )
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("reject", "Reject")],
+        error_messages=_messages("Choose accept or reject."),
+    )
+
+
+class SuggestionsAcceptForm(forms.Form):
+    """Accept every open suggestion of one label."""
+
+    label = forms.ModelChoiceField(
+        queryset=Label.objects.all(),
+        to_field_name="slug",
+        error_messages=_messages("Unknown label; reload the page."),
+    )
+
+
+_ENTITY_CHOICES = [(label, label) for label in ENTITY_LABELS]
+_UNKNOWN_ENTITY_LABEL = {"invalid_choice": "Unknown entity label %(value)r."}
+
+
+class MentionCreateForm(SelectionForm):
+    """An entity an editor tags at a selection. A missing label reaches the service, which
+    names it (as it names an unknown one)."""
+
+    label = forms.ChoiceField(
+        choices=_ENTITY_CHOICES, required=False, error_messages=_UNKNOWN_ENTITY_LABEL
+    )
+
+
+class MentionDecisionForm(forms.Form):
+    """Accept, reject or relabel a mention; the service refuses what the choices allow but
+    the mention does not (a missing action or label, a clash)."""
+
+    action = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("reject", "Reject"), ("relabel", "Relabel")],
+        required=False,
+        error_messages={"invalid_choice": "Unknown action %(value)r."},
+    )
+    # Read only when relabelling: the service checks it then.
+    label = forms.CharField(required=False, max_length=20)
+
+
+class ReviewStepForm(forms.Form):
+    """A step of the review workflow, at the article version the reviewer read."""
+
+    version = forms.IntegerField(
+        min_value=1,
+        error_messages=_messages("The form is missing the article's version; reload the page."),
+    )
+    action = forms.ChoiceField(
+        choices=[(action, action) for action in TRANSITIONS],
+        required=False,  # the service names a missing step as it names an unknown one
+        error_messages={"invalid_choice": "Unknown step %(value)r."},
+    )
+    # Not stripped: the service decides what counts as an empty comment, for every caller.
+    comment = forms.CharField(required=False, strip=False)
+
+
+class ReviewCommentForm(forms.Form):
+    """A comment on the article's review thread (the service checks its length)."""
+
+    comment = forms.CharField(required=False, strip=False)
+
+
+class ReviewAssignForm(forms.Form):
+    """The editors assigned to the article (none: unassign everyone)."""
+
+    editors = IntegerListField(
+        required=False, error_messages={"invalid": "Pick editors from the list."}
+    )
+
+
+class MergeForm(forms.Form):
+    """The claims an admin keeps when merging two editors' versions."""
+
+    keep = IntegerListField(
+        required=False, error_messages={"invalid": "Pick claims from the list."}
+    )
 
 
 class ClaimForm(forms.Form):

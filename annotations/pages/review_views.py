@@ -15,6 +15,13 @@ from annotations.filters import QueueFilterForm
 from annotations.history import article_history_entries
 from annotations.merge import claims_merge, double_annotation
 from annotations.models import ReviewAction
+from annotations.pages.forms import (
+    MergeForm,
+    ReviewAssignForm,
+    ReviewCommentForm,
+    ReviewStepForm,
+    first_error,
+)
 from annotations.queue import assigned_to, mark_risks, waiting_for_review
 from annotations.review import (
     ReviewConflict,
@@ -37,24 +44,13 @@ QUEUE_PAGE_SIZE = 50
 @permission_required("newsroom.change_article", raise_exception=True)
 def review_step(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
-    action = request.POST.get("action", "")
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        messages.error(
-            request,
-            "The form is missing the article's version; reload the page.",
-            extra_tags=REVIEW,
-        )
+    form = ReviewStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form), extra_tags=REVIEW)
         return _back(article)
+    action = form.cleaned_data["action"]
     try:
-        article = article_transition(
-            article_id=article.pk,
-            action=action,
-            user=request.user,
-            version=version,
-            comment=request.POST.get("comment", ""),
-        )
+        article = article_transition(article_id=article.pk, user=request.user, **form.cleaned_data)
     except (ReviewRefused, ReviewConflict) as refused:
         messages.error(request, str(refused), extra_tags=REVIEW)
         return _back(article)
@@ -70,8 +66,12 @@ def review_step(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("newsroom.change_article", raise_exception=True)
 def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
+    form = ReviewCommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form), extra_tags=REVIEW)
+        return _back(article)
     try:
-        article_comment(article=article, user=request.user, text=request.POST.get("comment", ""))
+        article_comment(article=article, user=request.user, text=form.cleaned_data["comment"])
     except ReviewRefused as refused:
         messages.error(request, str(refused), extra_tags=REVIEW)
     return _back(article)
@@ -81,11 +81,12 @@ def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("newsroom.review_article", raise_exception=True)
 def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
+    form = ReviewAssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form), extra_tags=REVIEW)
+        return _back(article)
     try:
-        ids = [int(v) for v in request.POST.getlist("editors")]
-        article_assign(article=article, editor_ids=ids, user=request.user)
-    except ValueError:
-        messages.error(request, "Pick editors from the list.", extra_tags=REVIEW)
+        article_assign(article=article, editor_ids=form.cleaned_data["editors"], user=request.user)
     except ReviewRefused as refused:
         messages.error(request, str(refused), extra_tags=REVIEW)
     else:
@@ -141,18 +142,23 @@ def article_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Side by side: two editors' claims, their agreement, and the admin's pick per claim."""
     article = get_object_or_404(Article, pk=pk)
     if request.method == "POST":
-        try:
-            keep = {int(v) for v in request.POST.getlist("keep")}
-            kept, rejected = claims_merge(article=article, keep=keep, user=request.user)
-        except ValueError:
-            messages.error(request, "Pick claims from the list.")
-        except ReviewRefused as refused:
-            messages.error(request, str(refused))
+        form = MergeForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, first_error(form))
         else:
-            messages.success(
-                request, f"Merged: kept {kept} claims, set aside {rejected}.", extra_tags=REVIEW
-            )
-            return _back(article)
+            try:
+                kept, rejected = claims_merge(
+                    article=article, keep=set(form.cleaned_data["keep"]), user=request.user
+                )
+            except ReviewRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(
+                    request,
+                    f"Merged: kept {kept} claims, set aside {rejected}.",
+                    extra_tags=REVIEW,
+                )
+                return _back(article)
     compared = double_annotation(article)
     return render(
         request, "annotations/article_merge.html", {"article": article, "compared": compared}

@@ -3,7 +3,27 @@
 import html
 import re
 
-from annotations.pages.segments import Span, render_segments
+from django.template import engines
+
+from annotations.pages.annotate import TEXT_MACROS
+from annotations.pages.segments import Span, paragraph, paragraphs, text_paragraphs
+
+
+def paragraphs_html(paragraphs: list, swap: bool = False) -> str:
+    """Paragraphs as the page's template writes them."""
+    macros = engines["jinja2"].get_template(TEXT_MACROS).template.module
+    return macros.paragraphs(paragraphs, swap=swap)
+
+
+def render_text(text: str, spans: list[Span], swap: bool = False) -> str:
+    """The whole text, paragraph by paragraph, as the page's template writes it."""
+    return paragraphs_html(text_paragraphs(text, spans), swap=swap)
+
+
+def render_segments(text: str, spans: list[Span]) -> str:
+    """The text as one paragraph, as the page's template writes it, without its wrapper."""
+    rendered = paragraphs_html([paragraph(text, 0, 0, len(text), spans)])
+    return re.fullmatch(r'<span class="para" id="para-0">(.*)</span>', rendered, re.S)[1]
 
 
 def text_of(rendered: str) -> str:
@@ -68,7 +88,10 @@ def test_layers_combine_in_one_mark_with_each_layers_innermost_span():
 
 def test_a_hostile_title_attribute_is_escaped():
     rendered = render_segments("abc", [Span(1, 0, 3, "ent", '"><img src=x onerror=alert(1)>')])
-    assert "<img" not in rendered and "&quot;&gt;&lt;img" in rendered
+    assert "<img" not in rendered
+    # The whole value stays inside the attribute (its quote escaped) and reads back unchanged.
+    title = re.search(r' title="([^"]*)"', rendered)[1]
+    assert html.unescape(title) == '"><img src=x onerror=alert(1)>'
 
 
 def test_a_thousand_spans_render_in_one_pass():
@@ -79,8 +102,6 @@ def test_a_thousand_spans_render_in_one_pass():
 
 
 def test_paragraphs_cover_the_text_and_wrap_it_without_adding_characters():
-    from annotations.pages.segments import paragraphs, render_text
-
     text = "First para.\n\nSecond para\nstill second.\n\n\n😀 Third."
     assert paragraphs(text) == [(0, 13), (13, 41), (41, len(text))]
     crossing = Span(1, 6, 20, "claim lab-x", "X", layer="claim")  # crosses into paragraph 2
@@ -89,3 +110,13 @@ def test_paragraphs_cover_the_text_and_wrap_it_without_adding_characters():
     assert rendered.count('data-claim="1"') == 2  # cut at the paragraph boundary
     assert text_of(rendered) == text
     assert paragraphs("") == [(0, 0)]
+
+
+def test_touched_paragraphs_swap_out_of_band_and_every_span_id_is_written():
+    text = "Zero.\n\nOne."
+    rendered = render_text(text, [Span(0, 0, 4, "ent ent-ORG", "ORG")], swap=True)
+    assert rendered.startswith(
+        '<span class="para" id="para-0" hx-swap-oob="true"><mark class="ent ent-ORG" '
+        'data-ent="0" data-ents="0" title="ORG">Zero</mark>.\n\n</span>'
+    )
+    assert text_of(rendered) == text
