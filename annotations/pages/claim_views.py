@@ -101,7 +101,7 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
         return _conflict(request, article, ClaimConflict(None))
     _check_visible(request, article, claim)
     label_before = claim.label_id
-    form = ClaimForm(request.POST, claim=claim)
+    form = ClaimForm(request.POST, claim=claim, user=request.user)
     if not form.is_valid():
         # Every field's errors: the panel shows them above the form.
         errors = "; ".join(
@@ -146,6 +146,8 @@ def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
         claim_delete(claim_id=claim_id, version=form.cleaned_data["version"], user=request.user)
     except ClaimConflict as conflict:
         return _conflict(request, article, conflict)
+    except ClaimRefused as refused:
+        return _refuse(request, article, str(refused))
     if found is None:
         return _done(request, article, None, touched=[], groups=set())
     return _done(
@@ -206,7 +208,10 @@ def suggestions_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refuse(request, article, first_error(form))
     label = form.cleaned_data["label"]
-    accepted = suggestions_accept_all(article=article, label=label, user=request.user)
+    try:
+        accepted = suggestions_accept_all(article=article, label=label, user=request.user)
+    except ClaimRefused as refused:
+        return _refuse(request, article, str(refused))
     return _done(
         request,
         article,

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from annotations.analysis import analysis_request
+from annotations.analysis import AnalysisRefused, analysis_request
 from annotations.pages.annotate import (
     TEMPLATE,
     article_or_404,
@@ -33,7 +34,14 @@ def analysis_status(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("newsroom.change_article", raise_exception=True)
 def reanalyse(request: HttpRequest, pk: int) -> HttpResponse:
     article = article_or_404(pk)
-    analysis_request(article_ids=[article.pk])
+    try:
+        analysis_request(article_ids=[article.pk])
+    except AnalysisRefused as refused:
+        if not request.htmx:
+            messages.error(request, str(refused))
+            return redirect(article)
+        context = {**article_page_context(article, request.user), "refusal": str(refused)}
+        return render(request, TEMPLATE + "#analysis", context, status=422)
     if request.htmx:
         article.refresh_from_db()
         return render(request, TEMPLATE + "#analysis", article_page_context(article, request.user))

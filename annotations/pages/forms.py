@@ -191,13 +191,16 @@ class ClaimForm(forms.Form):
         queryset=None, required=False, label="Belongs to source", empty_label="—"
     )
 
-    def __init__(self, *args, claim: Claim, **kwargs):
+    def __init__(self, *args, claim: Claim, user: Any, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only this article's entities and source claims can be linked.
+        # Only this article's entities and the source claims `user` may see can be linked:
+        # a hidden claim's id is refused exactly as one that does not exist.
         self.fields["source_mention"].queryset = claim.article.entity_mentions.all()
-        self.fields["source_claim"].queryset = Claim.objects.filter(
-            article_id=claim.article_id, label__kind=LabelKind.SOURCE
-        ).exclude(pk=claim.pk)
+        self.fields["source_claim"].queryset = (
+            Claim.objects.filter(article_id=claim.article_id, label__kind=LabelKind.SOURCE)
+            .visible_to(user, claim.article)
+            .exclude(pk=claim.pk)
+        )
 
     def changes(self) -> dict[str, object]:
         data = dict(self.cleaned_data)
