@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -11,6 +11,12 @@ from django.db import connections, models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+
+# Moments every layer can store and compute with: both databases, Python's datetime (years
+# 1 to 9999), and a day's margin either side for time zones and "the day after" in filters.
+# Records are checked against them (newsroom.records) and the database holds them to it.
+MOMENT_MIN = datetime(1, 1, 2, tzinfo=UTC)
+MOMENT_MAX = datetime(9999, 12, 30, 23, 59, 59, tzinfo=UTC)
 
 # A batch of 50 articles takes seconds; a "running" analysis this old lost its worker.
 ANALYSIS_STALLED_AFTER = timedelta(minutes=15)
@@ -190,6 +196,13 @@ class Article(models.Model):
         constraints = [
             models.CheckConstraint(condition=~models.Q(title=""), name="article_title_not_empty"),
             models.CheckConstraint(condition=~models.Q(text=""), name="article_text_not_empty"),
+            # A date outside what Python can hold would make every page listing the article
+            # fail to read it: refused at the door (newsroom.records) and here.
+            models.CheckConstraint(
+                condition=models.Q(published_at__isnull=True)
+                | models.Q(published_at__gte=MOMENT_MIN, published_at__lte=MOMENT_MAX),
+                name="article_published_at_in_range",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=ArticleStatus.values),
                 name="article_status_valid",

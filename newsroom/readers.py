@@ -16,6 +16,47 @@ from .models import normalise_text
 from .records import RecordError
 
 UTF8_BOM = b"\xef\xbb\xbf"
+# Bounds on what a JSON value may hold: a record is a few levels deep at most (the corpus
+# export's deepest is 4), and no field needs a number of more digits than this. Past them
+# a hostile file would cost recursion or quadratic number parsing.
+MAX_DEPTH = 32
+MAX_NUMBER_DIGITS = 30
+
+
+class JsonRefused(ValueError):
+    """Valid JSON that Newsroom refuses to read (too deep, too large a number)."""
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise JsonRefused(
+            f"holds a number of {len(digits.lstrip('-')):,} digits; at most "
+            f"{MAX_NUMBER_DIGITS} are read"
+        )
+    return int(digits)
+
+
+def _no_constant(name: str) -> float:
+    raise JsonRefused(f"holds {name}, which is not a JSON number")
+
+
+def load_json(text: str | bytes) -> Any:
+    """`json.loads`, refusing values nested deeper than MAX_DEPTH, numbers longer than
+    MAX_NUMBER_DIGITS digits and NaN/Infinity (JsonRefused); JSON errors as json's own."""
+    try:
+        value = json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+    except RecursionError:
+        raise JsonRefused(f"is nested more than {MAX_DEPTH} levels deep") from None
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise JsonRefused(f"is nested more than {MAX_DEPTH} levels deep")
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return value
+
 
 # A raw record is (position, dict) or (position, RecordError) when it could not even be parsed.
 RawRecord = tuple[int, dict[str, Any] | RecordError]
@@ -39,9 +80,12 @@ def parse_jsonl(
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = load_json(line)
         except json.JSONDecodeError as exc:
             yield number, RecordError(number, f"invalid JSON: {exc.msg} (column {exc.pos + 1})")
+            continue
+        except JsonRefused as exc:
+            yield number, RecordError(number, f"the line {exc}")
             continue
         if not isinstance(value, dict):
             yield number, RecordError(number, not_object)
@@ -52,11 +96,13 @@ def parse_jsonl(
 def read_json(data: bytes) -> Any:
     """A whole JSON document's value, or the RecordError (naming the file) that stops it."""
     try:
-        return json.loads(_decode(data))
+        return load_json(_decode(data))
     except UnicodeDecodeError as exc:
         return RecordError(0, _not_utf8(exc, "file"))
     except json.JSONDecodeError as exc:
         return RecordError(0, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+    except JsonRefused as exc:
+        return RecordError(0, f"the file {exc}")
 
 
 def json_items(data: bytes) -> Iterator[tuple[int, Any]]:

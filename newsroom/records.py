@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .models import content_hash, normalise_text
+from .models import MOMENT_MAX, MOMENT_MIN, content_hash, normalise_text
 
 TITLE_MAX = 500
 BYLINE_MAX = 300
@@ -39,6 +39,9 @@ PUBLISHED_AT_MAX = 40
 FIELDS = ("title", "text", "outlet", "url", "byline", "published_at", "language")
 REQUIRED = ("title", "text")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+# Code points JSON can escape ("\ud800") but UTF-8, and so the databases, cannot hold.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -74,13 +77,41 @@ def _string(value: Any, name: str, max_len: int, *, required: bool = False) -> s
         return ""
     if not isinstance(value, str):
         raise _refuse(name, f"must be a string, not {_json_type(value)}")
-    if "\x00" in value:
-        raise _refuse(name, "contains a NUL character")
+    problem = text_problem(value)
+    if problem:
+        raise _refuse(name, problem)
     if len(value) > max_len:
         raise _refuse(name, f"is {len(value):,} characters long; the limit is {max_len:,}")
     if required and not value.strip():
         raise _refuse(name, "is blank (only whitespace)")
     return value
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` cannot be stored as text (a NUL character, a lone surrogate), or None."""
+    if "\x00" in value:
+        return "contains a NUL character"
+    found = _SURROGATE.search(value)
+    if found:
+        return (
+            f"contains a lone surrogate (U+{ord(found.group()):04X}, position "
+            f"{found.start() + 1}), which is not a character; fix the text's encoding"
+        )
+    return None
+
+
+def moment_problem(moment: datetime) -> str | None:
+    """Why `moment` (time-zone aware) cannot be stored, or None."""
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not MOMENT_MIN <= utc <= MOMENT_MAX:
+        return (
+            f"is outside the dates Newsroom stores ({MOMENT_MIN.date().isoformat()} to "
+            f"{MOMENT_MAX.date().isoformat()}, UTC)"
+        )
+    return None
 
 
 def _json_type(value: object) -> str:
@@ -192,7 +223,11 @@ class ArticleRecord(BaseModel):
             raise _refuse(
                 "published_at", "must be an ISO 8601 date or date-time, e.g. 2017-03-14"
             ) from None
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        problem = moment_problem(moment)
+        if problem:
+            raise _refuse("published_at", problem)
+        return moment
 
     @cached_property
     def content_hash(self) -> str:

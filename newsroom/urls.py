@@ -10,3 +10,8 @@ urlpatterns = [
     path("api/v1/", include("annotations.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages: the templates' pages, or JSON under the API's prefix (newsroom.pages.views).
+handler400 = "newsroom.pages.views.bad_request"
+handler404 = "newsroom.pages.views.page_not_found"
+handler500 = "newsroom.pages.views.server_error"

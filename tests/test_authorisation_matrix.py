@@ -747,7 +747,7 @@ def _ids(body: str) -> list[str]:
 def test_api_ordering_is_an_allow_list():
     from typing import get_args
 
-    from annotations.api.endpoints import ORDERINGS, Ordering
+    from annotations.api.schemas import ORDERINGS, Ordering
 
     assert {o.lstrip("-") for o in get_args(Ordering)} == set(ORDERINGS)
     assert not any("__" in o for o in ORDERINGS)

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from annotations.api.endpoints import ArticleIn
+from annotations.api.schemas import ArticleIn
 from annotations.exchange.corpus_import import corpus_import, parse_corpus_jsonl
 from annotations.exchange.export import FORMAT, SCHEMA_VERSION
 from newsroom.accounts import api_token_create

@@ -13,36 +13,44 @@ The OpenAPI document is at /api/v1/openapi.json and Swagger UI at /api/v1/docs, 
 offline and under the strict CSP.
 """
 
-from collections import defaultdict
-from datetime import UTC, date, datetime
-from typing import Any, Literal
+import logging
+from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern
 from ninja import Field, NinjaAPI, Query, Schema, Status, Swagger
-from ninja.errors import AuthenticationError, AuthorizationError, ValidationError
+from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.parser import Parser
 from ninja.security import HttpBearer
-from pydantic import ConfigDict
 
+from annotations.api.representation import article_href, article_records, article_summary
+from annotations.api.schemas import (
+    ArticleCreated,
+    ArticleDetail,
+    ArticleFilters,
+    ArticleIn,
+    ArticleSummary,
+    Error,
+    ExportQuery,
+    Ordering,
+)
 from annotations.exchange.export import CONTENT_TYPES, corpus_export_chunks
-from annotations.filters import ArticleFilterForm, ExportFilterForm
-from annotations.models import Assignment, Claim, ReviewEvent
-from annotations.quality import SCORE_FORMULA
-from annotations.scorecards import ScoredClaim, viewer_scorecard
-from entities.models import EntityMention, SpanStatus
 from newsroom import importer
 from newsroom.accounts import api_token_user
-from newsroom.models import AnalysisState, Article, ArticleStatus
-from newsroom.records import ArticleRecord
-from newsroom.roles import is_admin
+from newsroom.models import Article
+from newsroom.readers import load_json
 
+logger = logging.getLogger(__name__)
+SERVER_ERROR = (
+    "The server failed to answer this request; the error is logged. Try again, or tell the "
+    "operator if it persists."
+)
 VIEW_ARTICLE = "newsroom.view_article"
 ADD_ARTICLE = "newsroom.add_article"
 PAGE_DEFAULT = 25
@@ -73,6 +81,14 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class BoundedParser(Parser):
+    """Request bodies read as every file is (newsroom.readers.load_json): bounded depth and
+    number size, so a hostile body costs no more than a plain one."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return load_json(request.body)
+
+
 api = NinjaAPI(
     title="Newsroom API",
     version="1",
@@ -85,6 +101,7 @@ api = NinjaAPI(
         "exclusive: `text[start:end]` in Python, not UTF-16 units as in JavaScript."
     ),
     auth=TokenAuth(),
+    parser=BoundedParser(),
     urls_namespace="api",
     # Swagger UI from django-ninja's bundled static files (ninja is in INSTALLED_APPS), with no
     # call to the public validator: the page works offline and within `img-src 'self'`.
@@ -118,6 +135,14 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     )
 
 
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The one error shape ({"detail": ...}) for failures too: a client parses JSON, never
+    # an HTML page. The traceback goes to the log, not to the client.
+    logger.error("API %s %s failed", request.method, request.path, exc_info=exc)
+    return api.create_response(request, {"detail": SERVER_ERROR}, status=500)
+
+
 def _require(request: HttpRequest, perm: str) -> None:
     """Refuse (403) unless the token's user has `perm`, as the page doing the same would."""
     if not request.auth.has_perm(perm):
@@ -135,192 +160,6 @@ def urls() -> tuple[list, str, str]:
     return patterns, app_name, namespace
 
 
-# --- Schemas --------------------------------------------------------------------------------
-
-
-class Error(Schema):
-    detail: Any = Field(description="A message, or (422) a list of {loc, msg, type} field errors.")
-
-
-class ArticleIn(ArticleRecord):
-    """One article, in the record shape of docs/import-format.md; unknown fields are refused.
-
-    The body is the one article record validator itself (newsroom.records): a 422 names each
-    bad field with the same words the paste form and the file imports use."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ArticleCreated(Schema):
-    id: int = Field(description="The new article, or the stored one it duplicates.")
-    created: bool
-    duplicate: str | None = Field(
-        None, description="Why nothing was added (same text or same URL as a stored article)."
-    )
-    href: str = Field(description="The article in this API.")
-    analysis_state: AnalysisState
-
-
-class OutletOut(Schema):
-    id: int
-    name: str
-
-
-class ArticleSummary(Schema):
-    id: int
-    title: str
-    outlet: OutletOut | None
-    url: str
-    byline: str
-    published_at: datetime | None
-    language: str
-    status: ArticleStatus = Field(description="Where the article stands in the review workflow.")
-    analysis_state: AnalysisState
-    created_by: str | None = Field(description="Username of who added it.")
-    created_at: datetime
-    updated_at: datetime
-    version: int
-    href: str
-
-
-class EntityOut(Schema):
-    id: int
-    start: int
-    end: int
-    text: str = Field(description="text[start:end]")
-    label: str = Field(description="spaCy's label: PERSON, ORG, GPE, LOC, NORP, FAC, ...")
-    origin: str = Field(description="model (spaCy) or editor")
-    status: SpanStatus
-    model_name: str
-    model_version: str
-
-
-class ClaimAttributes(Schema):
-    anonymity_reason: str
-    affiliation: str
-    source_count: int | None
-
-
-class ClaimOut(Schema):
-    id: int
-    start: int
-    end: int
-    text: str = Field(description="text[start:end]")
-    label: str = Field(description="The sourcing label's slug, e.g. anonymous_source")
-    label_kind: str = Field(description="source, cue or marker")
-    origin: str = Field(description="editor, or rule (a suggestion of the rules)")
-    status: SpanStatus = Field(description="A suggestion's review: suggested, accepted, rejected")
-    author: str | None = Field(description="Username; null for the rules' suggestions.")
-    attributes: ClaimAttributes
-    note: str
-    source_mention_id: int | None = Field(description="The entity that is the source.")
-    source_claim_id: int | None = Field(description="For a cue: the source claim it belongs to.")
-    version: int
-
-
-class ReviewEventOut(Schema):
-    action: str
-    actor: str | None
-    status_before: str
-    status_after: str
-    comment: str
-    editor: str | None = Field(description="Whom an assignment concerns.")
-    created_at: datetime
-
-
-class ReviewOut(Schema):
-    status: ArticleStatus
-    assignees: list[str]
-    double_annotated: bool
-    events: list[ReviewEventOut] = Field(description="The review thread, oldest first.")
-
-
-class FigureOut(Schema):
-    key: str
-    name: str
-    value: float | None = Field(description="null when there is nothing to measure")
-    display: str
-    working: str
-
-
-class FlagOut(Schema):
-    code: str
-    message: str
-    action: str
-
-
-class ScorecardOut(Schema):
-    score: int
-    score_working: str
-    formula: str
-    figures: list[FigureOut]
-    flags: list[FlagOut]
-    counts: dict[str, int]
-
-
-class ArticleDetail(ArticleSummary):
-    text: str
-    content_hash: str
-    analysed_at: datetime | None
-    entities: list[EntityOut] = Field(description="Every mention, rejected ones included.")
-    claims: list[ClaimOut] = Field(
-        description="The sourcing claims you may see, rejected suggestions included: with two "
-        "or more editors assigned, an editor sees only their own."
-    )
-    review: ReviewOut
-    scorecard: ScorecardOut = Field(
-        description="Sourcing quality from the accepted claims: all of them for an admin, your "
-        "own for an editor (as on the article page); docs/sourcing-quality.md explains it."
-    )
-
-
-# The list's filters as OpenAPI documents them (a docstring here would show in the document):
-# status and outlet are read by the articles list's form (ArticleFilterForm, which the list page
-# builds on), `since` is the API's.
-class ArticleFilters(Schema):
-    status: ArticleStatus | None = Field(None, description="Only articles in this review state.")
-    outlet: int | None = Field(None, description="Only articles of this outlet (its id).")
-    since: datetime | None = Field(
-        None, description="Only articles added at or after this moment (ISO 8601; UTC if no zone)."
-    )
-
-    def apply(self, articles):
-        form = _validated(ArticleFilterForm({"status": self.status or "", "outlet": self.outlet}))
-        articles = form.apply(articles)
-        if self.since is not None:
-            since = self.since if self.since.tzinfo else self.since.replace(tzinfo=UTC)
-            articles = articles.filter(created_at__gte=since)
-        return articles
-
-
-ORDERINGS = ("created_at", "published_at", "updated_at", "title", "id")
-Ordering = Literal[
-    "created_at",
-    "-created_at",
-    "published_at",
-    "-published_at",
-    "updated_at",
-    "-updated_at",
-    "title",
-    "-title",
-    "id",
-    "-id",
-]
-
-
-def _validated[FormT: forms.Form](form: FormT) -> FormT:
-    """`form`, valid; else its errors as the API reports bad parameters (422, each naming its
-    query parameter, as the schemas' own checks do)."""
-    if not form.is_valid():
-        raise ValidationError(
-            [
-                {"type": "value_error", "loc": ["query", name], "msg": " ".join(errors)}
-                for name, errors in form.errors.items()
-            ]
-        )
-    return form
-
-
 class Pages(LimitOffsetPagination):
     """`limit` (at most PAGE_MAX) and `offset`; the page's articles become summaries."""
 
@@ -330,196 +169,8 @@ class Pages(LimitOffsetPagination):
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         page = super().paginate_queryset(queryset, pagination, request, **params)
-        page[self.items_attribute] = [_summary(a) for a in page[self.items_attribute]]
+        page[self.items_attribute] = [article_summary(a) for a in page[self.items_attribute]]
         return page
-
-
-# --- Representation -------------------------------------------------------------------------
-
-
-def _href(article_id: int) -> str:
-    return reverse("api:article_get", args=[article_id])
-
-
-def _username(user: Any) -> str | None:
-    return user.get_username() if user is not None else None
-
-
-def _summary(article: Article) -> dict[str, Any]:
-    return {
-        "id": article.pk,
-        "title": article.title,
-        "outlet": {"id": article.outlet.pk, "name": article.outlet.name}
-        if article.outlet
-        else None,
-        "url": article.url,
-        "byline": article.byline,
-        "published_at": article.published_at,
-        "language": article.language,
-        "status": article.status,
-        "analysis_state": article.analysis_state,
-        "created_by": _username(article.created_by),
-        "created_at": article.created_at,
-        "updated_at": article.updated_at,
-        "version": article.version,
-        "href": _href(article.pk),
-    }
-
-
-def article_records(articles: list[Article], user: Any) -> list[dict[str, Any]]:
-    """The full representation of `articles` as `user` may see them, in six queries for any
-    number of articles (the caller fetched the articles with their outlet and creator)."""
-    ids = [a.pk for a in articles]
-    admin = is_admin(user)
-    mentions: dict[int, list[EntityMention]] = defaultdict(list)
-    for m in EntityMention.objects.filter(article_id__in=ids).order_by("start", "-end", "pk"):
-        mentions[m.article_id].append(m)
-    assignees: dict[int, list[str]] = defaultdict(list)
-    for article_id, username in (
-        Assignment.objects.filter(article_id__in=ids)
-        .order_by("created_at", "pk")
-        .values_list("article_id", "editor__username")
-    ):
-        assignees[article_id].append(username)
-    claims_qs = Claim.objects.filter(article_id__in=ids).visible_to(user)
-    claims: dict[int, list[Claim]] = defaultdict(list)
-    for c in claims_qs.select_related("label", "author").order_by("start", "-end", "pk"):
-        claims[c.article_id].append(c)
-    events: dict[int, list[ReviewEvent]] = defaultdict(list)
-    for e in (
-        ReviewEvent.objects.filter(article_id__in=ids)
-        .select_related("actor", "editor")
-        .order_by("created_at", "pk")
-    ):
-        events[e.article_id].append(e)
-    return [
-        _detail(
-            a,
-            mentions[a.pk],
-            claims[a.pk],
-            events[a.pk],
-            assignees[a.pk],
-            user=user,
-            admin=admin,
-        )
-        for a in articles
-    ]
-
-
-def _detail(
-    article: Article,
-    mentions: list[EntityMention],
-    claims: list[Claim],
-    events: list[ReviewEvent],
-    assignees: list[str],
-    *,
-    user: Any,
-    admin: bool,
-) -> dict[str, Any]:
-    text = article.text
-    card = viewer_scorecard(
-        (
-            ScoredClaim(
-                c.pk, c.label.slug, c.anonymity_reason, c.source_claim_id, c.status, c.author_id
-            )
-            for c in claims
-        ),
-        words=article.word_count,
-        viewer=user,
-    )
-    return {
-        **_summary(article),
-        "text": text,
-        "content_hash": article.content_hash,
-        "analysed_at": article.analysed_at,
-        "entities": [
-            {
-                "id": m.pk,
-                "start": m.start,
-                "end": m.end,
-                "text": text[m.start : m.end],
-                "label": m.label,
-                "origin": m.origin,
-                "status": m.status,
-                "model_name": m.model_name,
-                "model_version": m.model_version,
-            }
-            for m in mentions
-        ],
-        "claims": [
-            {
-                "id": c.pk,
-                "start": c.start,
-                "end": c.end,
-                "text": text[c.start : c.end],
-                "label": c.label.slug,
-                "label_kind": c.label.kind,
-                "origin": c.origin,
-                "status": c.status,
-                "author": _username(c.author),
-                "attributes": {
-                    "anonymity_reason": c.anonymity_reason,
-                    "affiliation": c.affiliation,
-                    "source_count": c.source_count,
-                },
-                "note": c.note,
-                "source_mention_id": c.source_mention_id,
-                "source_claim_id": c.source_claim_id,
-                "version": c.version,
-            }
-            for c in claims
-        ],
-        "review": {
-            "status": article.status,
-            "assignees": assignees,
-            "double_annotated": len(assignees) >= 2,
-            "events": [
-                {
-                    "action": e.action,
-                    "actor": _username(e.actor),
-                    "status_before": e.status_before,
-                    "status_after": e.status_after,
-                    "comment": e.comment,
-                    "editor": _username(e.editor),
-                    "created_at": e.created_at,
-                }
-                for e in events
-            ],
-        },
-        "scorecard": {
-            "score": card.score,
-            "score_working": card.score_working,
-            "formula": SCORE_FORMULA,
-            "figures": [
-                {
-                    "key": f.key,
-                    "name": f.name,
-                    "value": f.value,
-                    "display": f.display,
-                    "working": f.working,
-                }
-                for f in card.figures
-            ],
-            "flags": [
-                {"code": f.code, "message": f.message, "action": f.action} for f in card.flags
-            ],
-            "counts": {
-                name: getattr(card.counts, name)
-                for name in (
-                    "words",
-                    "named",
-                    "anonymous",
-                    "outlet",
-                    "denial",
-                    "no_comment",
-                    "hedge",
-                    "unattributed",
-                    "anonymous_explained",
-                    "replies",
-                )
-            },
-        },
-    }
 
 
 # --- Endpoints ------------------------------------------------------------------------------
@@ -563,18 +214,18 @@ def article_create(request: HttpRequest, payload: ArticleIn, response: HttpRespo
                 "id": existing.pk,
                 "created": False,
                 "duplicate": skipped.reason,
-                "href": _href(existing.pk),
+                "href": article_href(existing.pk),
                 "analysis_state": existing.analysis_state,
             },
         )
-    response["Location"] = _href(article.pk)
+    response["Location"] = article_href(article.pk)
     return Status(
         201,
         {
             "id": article.pk,
             "created": True,
             "duplicate": None,
-            "href": _href(article.pk),
+            "href": article_href(article.pk),
             "analysis_state": article.analysis_state,
         },
     )
@@ -625,24 +276,6 @@ def article_get(request: HttpRequest, article_id: int):
 
 # The export's parameters as OpenAPI documents them; the values are read by the export page's
 # own form (ExportFilterForm), so both export the same articles.
-class ExportQuery(Schema):
-    format: Literal["jsonl", "json"] = Field(
-        "jsonl", description="JSON Lines (a header line, then an article a line) or one document."
-    )
-    status: ArticleStatus | None = Field(None, description="Only articles in this review state.")
-    outlet: str | None = Field(None, description="Only this outlet (its name, any case).")
-    published_from: date | None = Field(None, description="Published on or after (YYYY-MM-DD).")
-    published_to: date | None = Field(None, description="Published on or before (YYYY-MM-DD).")
-    labels: str | None = Field(
-        None, description="Comma-separated label slugs: articles with a claim of one of them."
-    )
-    editor: str | None = Field(
-        None, description="A username: articles assigned to them or with claims they made."
-    )
-
-    def form(self) -> ExportFilterForm:
-        """The export form, validated, of these parameters."""
-        return _validated(ExportFilterForm(self.model_dump(exclude_none=True)))
 
 
 @api.get(

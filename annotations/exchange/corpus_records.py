@@ -18,7 +18,7 @@ from annotations.models import ClaimOrigin, ReviewAction
 from entities.models import Origin as EntityOrigin
 from entities.models import SpanStatus
 from newsroom.models import ArticleStatus
-from newsroom.records import ArticleRecord, RecordError
+from newsroom.records import ArticleRecord, RecordError, moment_problem, text_problem
 
 SUPPORTED_MAJOR = SCHEMA_VERSION.split(".")[0]
 LABEL_MAX, REASON_MAX, AFFILIATION_MAX, USERNAME_MAX = 32, 300, 200, 150
@@ -143,6 +143,10 @@ class _Checker:
         if not isinstance(value, str):
             self.err(path, "must be a string")
             return ""
+        problem = text_problem(value)
+        if problem:
+            self.err(path, problem)
+            return ""
         if max_len is not None and len(value) > max_len:
             self.err(path, f"is {len(value):,} characters long; the limit is {max_len:,}")
         return value
@@ -151,7 +155,12 @@ class _Checker:
         value = obj.get(key)
         if value is None:
             return None
-        if not isinstance(value, str) or not value or len(value) > USERNAME_MAX:
+        if (
+            not isinstance(value, str)
+            or not value
+            or len(value) > USERNAME_MAX
+            or text_problem(value)
+        ):
             self.err(path, f"must be a username (1 to {USERNAME_MAX} characters) or null")
             return None
         return value
@@ -372,6 +381,10 @@ def validate_article(
             else:
                 if at.tzinfo is None:
                     at = at.replace(tzinfo=UTC)
+                problem = moment_problem(at)
+                if problem:
+                    check.err(f"{path}.at", problem)
+                    at = None
         events.append(
             _Event(
                 action=action,

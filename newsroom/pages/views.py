@@ -5,8 +5,9 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from newsroom.accounts import api_token_create, user_create
@@ -126,3 +127,27 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     revoke_token(token=token)
     messages.success(request, f"Revoked “{token.name}”: it no longer authenticates.")
     return redirect("api_tokens")
+
+
+# The error pages (newsroom.urls: handler400/404/500). Under the API's prefix they answer in
+# the API's one error shape, JSON, as the API's own errors do (annotations.api).
+API_PREFIX = "/api/"
+
+
+def _api_error(request: HttpRequest, status: int, detail: str) -> HttpResponse | None:
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": detail}, status=status)
+    return None
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error(request, 400, "Bad request.") or defaults.bad_request(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error(request, 404, "Not Found") or defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    detail = "The server failed to answer this request; the error is logged."
+    return _api_error(request, 500, detail) or defaults.server_error(request)

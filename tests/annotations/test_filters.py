@@ -12,7 +12,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from annotations.api.endpoints import ExportQuery
+from annotations.api.schemas import ExportQuery
 from annotations.filters import (
     NONE,
     ArticleFilterForm,

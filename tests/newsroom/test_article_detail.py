@@ -45,7 +45,7 @@ def test_the_page_api_and_export_show_one_scorecard(db, editor, other_editor, ad
     and an admin, on a single and a double-annotated article."""
     import orjson
 
-    from annotations.api.endpoints import article_records
+    from annotations.api.representation import article_records
     from annotations.exchange.export import corpus_export_chunks
     from annotations.models import Assignment, Claim, Label
     from annotations.pages.annotate import _claim_rows, article_or_404, article_scorecard
