@@ -25,7 +25,7 @@ from django.utils.dateparse import parse_date
 
 from annotations.exchange.export import JSON, JSONL, ExportFilters
 from annotations.stats import FLAG_FIELDS
-from newsroom.models import ArticleStatus
+from newsroom.models import MOMENT_MAX, MOMENT_MIN, ArticleStatus
 
 STATUS_CHOICES = [("", "All statuses"), *ArticleStatus.choices]
 FLAG_CHOICES = [("", "Any flags"), *((code, code) for code in FLAG_FIELDS)]
@@ -42,11 +42,16 @@ NONE = "none"  # the filter value for "no outlet" / "no editor"
 
 
 def parse_day(value: str) -> date | None:
-    """`YYYY-MM-DD` as a date; None for anything else, an impossible date (2024-02-30) too."""
+    """`YYYY-MM-DD` as a date; None for anything else: an impossible date (2024-02-30), and
+    one outside the days Newsroom stores (newsroom.models.MOMENT_MIN/MAX), whose "day after"
+    or time-zone shift Python could not compute."""
     try:
-        return parse_date(value.strip())
+        day = parse_date(value.strip())
     except ValueError:  # well formed but impossible
         return None
+    if day is None or not MOMENT_MIN.date() <= day <= MOMENT_MAX.date():
+        return None
+    return day
 
 
 def parse_month(value: str) -> date | None:

@@ -11,7 +11,7 @@ import: entities, claims, review) plugs its own checks and storing in through an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,11 @@ from .models import AnalysisState, Article, Outlet
 from .records import ArticleRecord, RecordError, validate_record
 
 BATCH_SIZE = 1000
+# Errors kept for the report; past this they are only counted ("and N more"), so a hostile
+# file of millions of bad lines costs no more memory than one with a thousand.
+MAX_ERRORS_KEPT = 1000
+# Records between two progress reports of a check.
+CHECK_PROGRESS_EVERY = 2000
 
 # (position, raw dict), (position, RecordError) for what could not be read, or (position,
 # ArticleRecord) for a record a form or the API has already validated.
@@ -43,11 +48,38 @@ class Skipped:
 
 
 class ImportRejected(Exception):
-    """The input had bad records; nothing was written."""
+    """The input had bad records; nothing was written. `errors` are the first
+    MAX_ERRORS_KEPT of them, `total` how many there were."""
 
-    def __init__(self, errors: list[RecordError]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} bad record(s); nothing was imported")
+    def __init__(self, errors: list[RecordError], total: int | None = None):
+        self.errors = list(errors)
+        self.total = len(self.errors) if total is None else total
+        super().__init__(f"{self.total} bad record(s); nothing was imported")
+
+    @property
+    def more(self) -> int:
+        """How many errors were counted but not kept."""
+        return self.total - len(self.errors)
+
+
+class ErrorList:
+    """The errors of one import: the first MAX_ERRORS_KEPT kept, all of them counted."""
+
+    def __init__(self) -> None:
+        self.kept: list[RecordError] = []
+        self.total = 0
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def extend(self, errors: Iterable[RecordError]) -> None:
+        for error in errors:
+            self.total += 1
+            if len(self.kept) < MAX_ERRORS_KEPT:
+                self.kept.append(error)
+
+    def rejected(self) -> ImportRejected:
+        return ImportRejected(self.kept, self.total)
 
 
 @dataclass
@@ -118,6 +150,49 @@ class SeenInFile:
         return False
 
 
+def _checked(
+    records: Iterable[ImportItem], *, ext: ImportExtension, unit: str, errors: ErrorList
+) -> Iterator[tuple[int, ArticleRecord, Any]]:
+    """The records that pass every check and are not repeated within the file, in order;
+    the others' errors go to `errors`, the repeats to the report's `skipped`."""
+    seen = SeenInFile()
+    for position, raw in records:
+        if isinstance(raw, RecordError):
+            errors.extend([raw])
+            continue
+        record = raw if isinstance(raw, ArticleRecord) else validate_record(position, raw, unit)
+        if isinstance(record, list):
+            errors.extend(record)
+            continue
+        item = ext.validate(position, raw, record)
+        if isinstance(item, list):
+            errors.extend(item)
+            continue
+        if not seen.skip(record, position, ext.report, unit):
+            yield position, record, item
+
+
+def check_records(
+    *,
+    records: Iterable[ImportItem],
+    unit: str = "line",
+    extension: ImportExtension | None = None,
+    on_checked: Callable[[int, ErrorList], None] | None = None,
+) -> ErrorList:
+    """Check records as `import_records` does, writing nothing, and return their errors;
+    `on_checked(records so far, errors so far)` is called as it goes. Outside a transaction,
+    so that a long check holds no lock: an import job checks first, then imports."""
+    ext = extension or ImportExtension()
+    errors = ErrorList()
+    count = 0
+    for count, _ in enumerate(_checked(records, ext=ext, unit=unit, errors=errors), start=1):
+        if on_checked and count % CHECK_PROGRESS_EVERY == 0:
+            on_checked(count, errors)
+    if on_checked:
+        on_checked(count, errors)
+    return errors
+
+
 @transaction.atomic
 def import_records(
     *,
@@ -130,11 +205,11 @@ def import_records(
     """Validate and store records all or nothing; duplicates are skipped; returns the report.
 
     Streams: records are validated one by one and written in batches, so memory stays flat
-    for files of any size. Raises ImportRejected listing every bad record and field.
+    for files of any size. Raises ImportRejected listing the bad records and fields (the
+    first MAX_ERRORS_KEPT of them, with how many there were in all).
     """
     ext = extension or ImportExtension()
-    errors: list[RecordError] = []
-    seen = SeenInFile()
+    errors = ErrorList()
     outlets: dict[str, Outlet] = {}
     batch: list[tuple[int, ArticleRecord, Any]] = []
     pending: list[int] = []
@@ -146,30 +221,17 @@ def import_records(
             on_batch(len(batch))
         batch.clear()
 
-    for position, raw in records:
-        if isinstance(raw, RecordError):
-            errors.append(raw)
-            continue
-        record = raw if isinstance(raw, ArticleRecord) else validate_record(position, raw, unit)
-        if isinstance(record, list):
-            errors.extend(record)
-            continue
-        item = ext.validate(position, raw, record)
-        if isinstance(item, list):
-            errors.extend(item)
-            continue
-        if seen.skip(record, position, ext.report, unit):
-            continue
+    for checked in _checked(records, ext=ext, unit=unit, errors=errors):
         if errors:
             continue  # keep checking, stop writing: the transaction will be rolled back
-        batch.append((position, record, item))
+        batch.append(checked)
         if len(batch) >= ext.batch_size:
             flush()
     if not errors and batch:
         flush()
     if errors:
         transaction.set_rollback(True)
-        raise ImportRejected(errors)
+        raise errors.rejected()
     # New articles are pending analysis; workers pick them up once the import commits.
     announce_articles_stored(pending)
     return ext.report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -11,6 +12,8 @@ from django.db import connections, models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+
+from .roles import is_admin
 
 # Moments every layer can store and compute with: both databases, Python's datetime (years
 # 1 to 9999), and a day's margin either side for time zones and "the day after" in filters.
@@ -310,3 +313,84 @@ class UserSession(AbstractBaseSession):
         from .sessions import SessionStore
 
         return SessionStore
+
+
+class ImportJobState(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    CHECKING = "checking", "Checking"
+    STORING = "storing", "Storing"
+    DONE = "done", "Imported"
+    REJECTED = "rejected", "Nothing imported: the file has problems"
+    FAILED = "failed", "Failed"
+
+
+class ImportJobKind(models.TextChoices):
+    ARTICLES = "articles", "Articles"
+    CORPUS = "corpus", "Newsroom corpus export"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> ImportJobQuerySet:
+        """The jobs `user` may follow: their own; an admin's, every one."""
+        return self if is_admin(user) else self.filter(created_by=user)
+
+
+class ImportJob(models.Model):
+    """An uploaded file being imported by a background worker (newsroom.jobs).
+
+    The upload's bytes wait here for the worker (any machine sharing the database can take
+    the job) and are dropped once it ends. The worker checks every record first, writing its
+    progress and the errors it finds as it goes, then stores the file all or nothing; the
+    page polls this row.
+    """
+
+    State = ImportJobState
+    Kind = ImportJobKind
+
+    kind = models.CharField(max_length=10, choices=ImportJobKind)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    data = models.BinaryField(editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_jobs",
+    )
+    state = models.CharField(max_length=10, choices=ImportJobState, default=ImportJobState.QUEUED)
+    records_checked = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # The first errors found ({"position", "unit", "field", "message"}), as they are found.
+    errors = models.JSONField(default=list)
+    # The outcome: {"summary", "created", "created_ids" (the first ones), "skipped" (the first
+    # ones, as text), "skipped_count"} and, for a corpus, its entity and claim counts.
+    report = models.JSONField(default=dict)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=ImportJobState.values), name="importjob_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ImportJobKind.values), name="importjob_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("import_job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        """Whether the worker is done with it (the page stops polling)."""
+        return self.state in (ImportJobState.DONE, ImportJobState.REJECTED, ImportJobState.FAILED)

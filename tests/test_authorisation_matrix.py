@@ -36,7 +36,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from annotations.models import Assignment, Claim, ClaimOrigin, Label, ReviewEvent
 from entities.models import EntityMention, Origin, SpanStatus
 from newsroom.accounts import api_token_create
-from newsroom.models import ApiToken, Article, Outlet
+from newsroom.models import ApiToken, Article, ImportJob, Outlet
 
 ACTORS = ("anon", "a", "b", "admin")
 SECRET = "B-PRIVATE-NOTE"  # the note on B's claim of the double-annotated article
@@ -65,6 +65,7 @@ class World:
     double_claim: Claim  # B's claim on `double`: A must not see or touch it
     double_suggestion: Claim  # a rule suggestion on `double`: hidden from both editors
     label: Label
+    job: ImportJob | None = None  # B's import job
     tokens: dict[str, str] = field(default_factory=dict)  # actor -> API secret
     token_b: ApiToken | None = None
 
@@ -138,6 +139,9 @@ def world(editor, other_editor, admin_user) -> World:
         ),
         label=Label.objects.get(slug="hedge"),
     )
+    w.job = ImportJob.objects.create(
+        kind=ImportJob.Kind.ARTICLES, filename="b.jsonl", data=b"", created_by=other_editor
+    )
     for actor, user in (("a", editor), ("b", other_editor), ("admin", admin_user)):
         token, secret = api_token_create(user=user, name=f"{user.username}'s CMS")
         w.tokens[actor] = secret
@@ -164,6 +168,7 @@ def _snapshot() -> dict[str, list]:
         "labels": list(Label.objects.order_by("pk").values_list("pk", "name", "colour")),
         "users": list(get_user_model().objects.order_by("pk").values_list("pk", "password")),
         "outlets": list(Outlet.objects.order_by("pk").values_list("pk", "name")),
+        "jobs": list(ImportJob.objects.order_by("pk").values_list("pk", "state")),
     }
 
 
@@ -226,6 +231,7 @@ TABLE: list[Row] = [
     Row("article_list", "GET", ALL_BUT_ANON),
     Row("article_new", "GET", ALL_BUT_ANON),
     Row("article_upload", "GET", ALL_BUT_ANON),
+    Row("import_job", "GET", OWNER, lambda w: {"job_id": w.job.pk}),
     Row("article_detail", "GET", ALL_BUT_ANON, _art),
     Row("article_detail", "GET", ALL_BUT_ANON, _dbl, variant="double"),
     Row("review_queue", "GET", ALL_BUT_ANON),
@@ -456,6 +462,8 @@ TABLE: list[Row] = [
     ),
     Row("api:article_get", "GET", ALL_BUT_ANON, lambda w: {"article_id": w.double.pk}, api=True),
     Row("api:export", "GET", ALL_BUT_ANON, api=True),
+    Row("api:import_create", "POST", (L, R, R, R), api=True),  # no file: refused
+    Row("api:import_get", "GET", OWNER, lambda w: {"job_id": w.job.pk}, api=True),
     # Django's admin: a sample (see the module docstring)
     Row("admin:index", "GET", (L, L, L, O)),
     Row("admin:newsroom_article_changelist", "GET", (L, L, L, O)),

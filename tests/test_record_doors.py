@@ -16,7 +16,7 @@ from annotations.exchange.corpus_import import corpus_import, parse_corpus_jsonl
 from annotations.exchange.export import FORMAT, SCHEMA_VERSION
 from newsroom.accounts import api_token_create
 from newsroom.importer import ImportRejected
-from newsroom.models import Article
+from newsroom.models import Article, ImportJob
 from newsroom.records import ArticleRecord, validate_record
 
 BAD = {
@@ -52,13 +52,16 @@ def test_the_paste_form_gives_the_validators_errors(editor_client):
     assert Article.objects.count() == 0
 
 
-def test_the_upload_gives_the_validators_errors(editor_client):
+def test_the_upload_gives_the_validators_errors(editor_client, django_capture_on_commit_callbacks):
     content = json.dumps(BAD).encode() + b"\n"
-    response = editor_client.post(
-        reverse("article_upload"), {"file": SimpleUploadedFile("bad.jsonl", content)}
-    )
-    errors = response.context["errors"]
-    assert [(e.position, e.field, e.message) for e in errors] == [(1, f, m) for f, m in EXPECTED]
+    with django_capture_on_commit_callbacks(execute=True):  # the import job runs on commit
+        editor_client.post(
+            reverse("article_upload"), {"file": SimpleUploadedFile("bad.jsonl", content)}
+        )
+    errors = ImportJob.objects.get().errors
+    assert [(e["position"], e["field"], e["message"]) for e in errors] == [
+        (1, f, m) for f, m in EXPECTED
+    ]
 
 
 def test_the_command_gives_the_validators_errors(tmp_path):

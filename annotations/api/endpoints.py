@@ -22,8 +22,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import URLPattern
-from ninja import Field, NinjaAPI, Query, Schema, Status, Swagger
+from django.urls import URLPattern, reverse
+from ninja import Field, File, NinjaAPI, Query, Schema, Status, Swagger, UploadedFile
 from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.parser import Parser
@@ -38,13 +38,16 @@ from annotations.api.schemas import (
     ArticleSummary,
     Error,
     ExportQuery,
+    ImportJobOut,
     Ordering,
 )
 from annotations.exchange.export import CONTENT_TYPES, corpus_export_chunks
 from newsroom import importer
 from newsroom.accounts import api_token_user
-from newsroom.models import Article
+from newsroom.jobs import import_job_create, run_article_import
+from newsroom.models import Article, ImportJob
 from newsroom.readers import load_json
+from newsroom.uploads import ARTICLE_FILE, upload_problem
 
 logger = logging.getLogger(__name__)
 SERVER_ERROR = (
@@ -55,6 +58,7 @@ VIEW_ARTICLE = "newsroom.view_article"
 ADD_ARTICLE = "newsroom.add_article"
 PAGE_DEFAULT = 25
 PAGE_MAX = 100
+MAX_OFFSET = 2**53  # more articles than any store holds
 # Articles per database round of the export: memory stays flat for a corpus of any size.
 
 
@@ -168,6 +172,9 @@ class Pages(LimitOffsetPagination):
         offset: int = Field(0, ge=0, description="Articles to skip.")
 
     def paginate_queryset(self, queryset, pagination, request, **params):
+        # Clamped: past the last article the page is empty anyway, and an offset past the
+        # database's integers would fail the query.
+        pagination.offset = min(pagination.offset, MAX_OFFSET)
         page = super().paginate_queryset(queryset, pagination, request, **params)
         page[self.items_attribute] = [article_summary(a) for a in page[self.items_attribute]]
         return page
@@ -229,6 +236,67 @@ def article_create(request: HttpRequest, payload: ArticleIn, response: HttpRespo
             "analysis_state": article.analysis_state,
         },
     )
+
+
+@api.post(
+    "/imports",
+    response={202: ImportJobOut, 413: Error, 422: Error, **AUTH_ERRORS},
+    tags=["articles"],
+    url_name="import_create",
+    operation_id="import_create",
+    summary="Import a file of articles (in the background)",
+)
+def import_create(request: HttpRequest, file: File[UploadedFile], response: HttpResponse):
+    """Upload a `.jsonl`, `.json` or `.txt` file of articles, as the Upload page takes it.
+
+    202 at once with the import job: a background worker checks every record, then imports
+    the file all or nothing. Poll `href` until `finished`: `done` with the report, or
+    `rejected` with every problem (line and field). 413 over the upload limit.
+    """
+    _require(request, ADD_ARTICLE)
+    problem = upload_problem(file.name or "", file.size, ARTICLE_FILE)
+    if problem:
+        return Status(413 if problem[1] == "size" else 422, {"detail": problem[0]})
+    job = import_job_create(
+        kind=ImportJob.Kind.ARTICLES,
+        filename=file.name,
+        data=file.read(),
+        created_by=request.auth,
+        runner=run_article_import,
+    )
+    response["Location"] = reverse("api:import_get", args=[job.pk])
+    return Status(202, import_job_out(job))
+
+
+@api.get(
+    "/imports/{job_id}",
+    response={200: ImportJobOut, 404: Error, **AUTH_ERRORS},
+    tags=["articles"],
+    url_name="import_get",
+    operation_id="import_get",
+    summary="Follow an import job",
+)
+def import_get(request: HttpRequest, job_id: int):
+    """An import job's progress and outcome (your own jobs; an admin's, all)."""
+    _require(request, ADD_ARTICLE)
+    jobs = ImportJob.objects.visible_to(request.auth).defer("data")
+    return import_job_out(get_object_or_404(jobs, pk=job_id))
+
+
+def import_job_out(job: ImportJob) -> dict[str, Any]:
+    """A job as ImportJobOut describes it."""
+    return {
+        "id": job.pk,
+        "href": reverse("api:import_get", args=[job.pk]),
+        "page": job.get_absolute_url(),
+        "filename": job.filename,
+        "state": job.state,
+        "finished": job.finished,
+        "records_checked": job.records_checked,
+        "error_count": job.error_count,
+        "errors": job.errors,
+        "report": job.report,
+    }
 
 
 @api.get(

@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 from annotations.filters import ArticleFilterForm, ExportFilterForm
 from entities.models import SpanStatus
 from newsroom.models import AnalysisState, ArticleStatus
-from newsroom.records import ArticleRecord
+from newsroom.records import ArticleRecord, moment_problem
 
 # --- Schemas --------------------------------------------------------------------------------
 
@@ -169,6 +169,11 @@ class ArticleFilters(Schema):
         articles = form.apply(articles)
         if self.since is not None:
             since = self.since if self.since.tzinfo else self.since.replace(tzinfo=UTC)
+            problem = moment_problem(since)
+            if problem:
+                raise ValidationError(
+                    [{"type": "value_error", "loc": ["query", "since"], "msg": f"since {problem}"}]
+                )
             articles = articles.filter(created_at__gte=since)
         return articles
 
@@ -219,3 +224,31 @@ def validated_form[FormT: forms.Form](form: FormT) -> FormT:
             ]
         )
     return form
+
+
+class ImportErrorOut(Schema):
+    position: int = Field(description="The line or record number (0: the file as a whole).")
+    unit: str = Field(description="line, record or file")
+    field: str | None
+    message: str
+
+
+class ImportJobOut(Schema):
+    """An import job: a file being checked and imported by a background worker."""
+
+    id: int
+    href: str = Field(description="This job in the API: poll it until `finished`.")
+    page: str = Field(description="The job's page in the app, with the same progress.")
+    filename: str
+    state: str = Field(
+        description="queued, checking, storing, then done, rejected (the file has problems: "
+        "nothing was imported) or failed"
+    )
+    finished: bool
+    records_checked: int
+    error_count: int = Field(description="Problems found; `errors` lists the first of them.")
+    errors: list[ImportErrorOut]
+    report: dict[str, Any] = Field(
+        description="When done: summary, created (count), created_ids (the first ones), "
+        "skipped_count and skipped (the first ones, with the stored article's id)."
+    )

@@ -10,6 +10,7 @@ annotations, so importing the same export twice adds nothing. The format is docs
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -17,6 +18,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.tasks import task
 from django.utils import timezone
 
 from annotations.exchange.corpus_records import (
@@ -27,8 +29,16 @@ from annotations.exchange.corpus_records import (
 )
 from annotations.models import Assignment, Claim, Label, ReviewEvent
 from entities.models import EntityMention
-from newsroom.importer import ImportExtension, ImportRejected, ImportReport, import_records
-from newsroom.models import AnalysisState, Article
+from newsroom.importer import (
+    ErrorList,
+    ImportExtension,
+    ImportRejected,
+    ImportReport,
+    check_records,
+    import_records,
+)
+from newsroom.jobs import JobSteps, import_report, run_import_job
+from newsroom.models import AnalysisState, Article, ImportJob
 from newsroom.readers import RawRecord, parse_jsonl, read_json
 from newsroom.records import ArticleRecord, RecordError
 
@@ -262,3 +272,47 @@ def _resolve_users(names: set[str], cache: dict[str, Any], report: CorpusImportR
     ):
         cache[created.username] = created
     report.users_created.extend(missing)
+
+
+# --- As a background job (the Export page's import) ------------------------------------------
+
+
+def corpus_records(data: bytes, filename: str) -> tuple[Iterator[RawRecord], str]:
+    """An uploaded export's records (header first) and their unit, by the file's type."""
+    if filename.lower().endswith(".jsonl"):
+        return parse_corpus_jsonl(io.BytesIO(data)), "line"
+    return parse_corpus_json(data), "article"
+
+
+def corpus_check(
+    *, records: Iterable[RawRecord], unit: str, on_checked: Callable[[int, ErrorList], None]
+) -> ErrorList:
+    """Check an export as `corpus_import` does, writing nothing; return its errors."""
+    try:
+        header, articles = _read_header(iter(records), unit)
+    except ImportRejected as rejected:
+        errors = ErrorList()
+        errors.extend(rejected.errors)
+        on_checked(0, errors)
+        return errors
+    extension = CorpusExtension(header, unit)
+    return check_records(records=articles, unit=unit, extension=extension, on_checked=on_checked)
+
+
+def _check_job(job: ImportJob, on_checked: Callable[[int, ErrorList], None]) -> ErrorList:
+    records, unit = corpus_records(bytes(job.data), job.filename)
+    return corpus_check(records=records, unit=unit, on_checked=on_checked)
+
+
+def _store_job(job: ImportJob) -> dict[str, Any]:
+    records, unit = corpus_records(bytes(job.data), job.filename)
+    report = corpus_import(records=records, unit=unit)
+    return import_report(
+        report, entities=report.entities, claims=report.claims, users_created=report.users_created
+    )
+
+
+@task()
+def run_corpus_import(job_id: int) -> None:
+    """Background task: import an uploaded Newsroom export (an ImportJob of a corpus)."""
+    run_import_job(job_id, JobSteps(check=_check_job, store=_store_job))

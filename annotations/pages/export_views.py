@@ -4,19 +4,22 @@ that imports a Newsroom export back (admins)."""
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from annotations.exchange.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
+from annotations.exchange.corpus_import import run_corpus_import
 from annotations.exchange.export import CONTENT_TYPES, FORMATS, corpus_export_chunks
 from annotations.filters import ExportFilterForm
 from annotations.models import Label
-from newsroom.importer import ImportRejected
-from newsroom.models import Outlet
+from newsroom.jobs import import_job_create
+from newsroom.models import ImportJob, Outlet
+from newsroom.pages.forms import UploadFileForm
+from newsroom.pages.views import body_too_large
+from newsroom.uploads import CORPUS_FILE, upload_limit
 
 TEMPLATE = "annotations/export.html"
 
@@ -47,20 +50,9 @@ class ExportForm(ExportFilterForm):
         return tuple(label.slug for label in self.cleaned_data["labels"])
 
 
-class CorpusUploadForm(forms.Form):
+class CorpusUploadForm(UploadFileForm):
+    kind = CORPUS_FILE
     file = forms.FileField(help_text="A Newsroom export: .jsonl or .json.")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".jsonl", ".json")):
-            raise forms.ValidationError(f"“{upload.name}” is not a .jsonl or .json file.")
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1e6:.1f} MB; the upload limit is "
-                f"{settings.UPLOAD_MAX_BYTES / 1e6:.1f} MB. Import it on the server with: "
-                "manage.py import_corpus FILE"
-            )
-        return upload
 
 
 @require_GET
@@ -90,22 +82,25 @@ def corpus_export(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required("newsroom.review_article", raise_exception=True)
 def corpus_upload(request: HttpRequest) -> HttpResponse:
-    """Import an uploaded Newsroom export, all or nothing (admins: it sets review statuses)."""
+    """Take an uploaded Newsroom export and hand it to a task worker, which imports it all or
+    nothing (admins: it sets review statuses); the answer is the job's page."""
+    if refusal := body_too_large(request, CORPUS_FILE.command):
+        return refusal
     upload_form = CorpusUploadForm(request.POST, request.FILES)
-    context = _context(request, ExportForm(), upload_form=upload_form)
     if upload_form.is_valid():
         upload = upload_form.cleaned_data["file"]
-        if upload.name.lower().endswith(".jsonl"):
-            records, unit = parse_corpus_jsonl(upload), "line"
-        else:
-            records, unit = parse_corpus_json(upload.read()), "article"
-        try:
-            context["report"] = corpus_import(records=records, unit=unit)
-            context["upload_form"] = CorpusUploadForm()
-        except ImportRejected as rejected:
-            context["errors"] = rejected.errors
-            context["upload_name"] = upload.name
-    status = 422 if context.get("errors") or upload_form.errors else 200
+        job = import_job_create(
+            kind=ImportJob.Kind.CORPUS,
+            filename=upload.name,
+            data=upload.read(),
+            created_by=request.user,
+            runner=run_corpus_import,
+        )
+        if request.htmx:
+            return HttpResponseClientRedirect(job.get_absolute_url())
+        return redirect(job)
+    context = _context(request, ExportForm(), upload_form=upload_form)
+    status = 413 if upload_form.has_error("file", "size") else 422
     template = TEMPLATE + "#import-result" if request.htmx else TEMPLATE
     return render(request, template, context, status=status)
 
@@ -116,5 +111,5 @@ def _context(request: HttpRequest, form: ExportForm, upload_form=None) -> dict:
         "formats": FORMATS,
         "upload_form": upload_form or CorpusUploadForm(),
         "may_import": request.user.has_perm("newsroom.review_article"),
-        "limit_bytes": settings.UPLOAD_MAX_BYTES,
+        "limit": upload_limit(),
     }

@@ -70,8 +70,8 @@ def write_report(command: BaseCommand, report: Any) -> None:
 def rejected_error(path: Path, rejected: ImportRejected) -> CommandError:
     """The command's error for a file that imported nothing: every problem, up to a limit."""
     lines = [str(e) for e in rejected.errors[:MAX_ERRORS_SHOWN]]
-    if len(rejected.errors) > MAX_ERRORS_SHOWN:
-        lines.append(f"... and {len(rejected.errors) - MAX_ERRORS_SHOWN} more")
+    if rejected.total > MAX_ERRORS_SHOWN:
+        lines.append(f"... and {rejected.total - MAX_ERRORS_SHOWN:,} more")
     return CommandError(
-        f"Nothing was imported from {path}: {len(rejected.errors)} problem(s).\n" + "\n".join(lines)
+        f"Nothing was imported from {path}: {rejected.total:,} problem(s).\n" + "\n".join(lines)
     )

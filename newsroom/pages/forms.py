@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from newsroom import roles
@@ -16,8 +14,7 @@ from newsroom.records import (
     RecordError,
     validate_record,
 )
-
-UPLOAD_TYPES = {".txt": "text", ".json": "JSON", ".jsonl": "JSON Lines"}
+from newsroom.uploads import ARTICLE_FILE, upload_problem
 
 
 class RecordField(forms.Field):
@@ -70,28 +67,25 @@ class ArticlePasteForm(forms.Form):
                 self.add_error(None, error.message)
 
 
-class UploadForm(forms.Form):
+class UploadFileForm(forms.Form):
+    """A file to import, of the form's `kind` (type and size checked by newsroom.uploads)."""
+
+    kind = ARTICLE_FILE
+    file = forms.FileField()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        problem = upload_problem(upload.name, upload.size, self.kind)
+        if problem:
+            raise forms.ValidationError(problem[0], code=problem[1])
+        return upload
+
+
+class UploadForm(UploadFileForm):
     file = forms.FileField(
         help_text="A .txt file (one article: first line is the title), a .json file (an "
         "article object or a list of them) or a .jsonl file (an article per line)."
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        suffix = PurePath(upload.name).suffix.lower()
-        if suffix not in UPLOAD_TYPES:
-            raise forms.ValidationError(
-                f"“{upload.name}” is not a .txt, .json or .jsonl file.", code="type"
-            )
-        limit = settings.UPLOAD_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1e6:.1f} MB; the upload limit is "
-                f"{limit / 1e6:.1f} MB. Split it, or import it on the server with: "
-                "manage.py import_articles FILE.jsonl",
-                code="size",
-            )
-        return upload
 
 
 class UserCreateForm(forms.Form):

@@ -12,13 +12,17 @@ from __future__ import annotations
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
+# More pages than any list holds; a larger number is the last page, as Paginator answers.
+MAX_PAGE = 1_000_000
+
 
 def counted_page(queryset: QuerySet, per_page: int, number: object) -> Page:
     """The page `number` of `queryset` (as Paginator.get_page: a bad number is page 1, one
     past the end is the last page), counted in the page's own query."""
     paginator = Paginator(queryset, per_page)
     try:
-        wanted = max(1, int(str(number)))
+        # Clamped: a page far past any corpus would overflow the database's OFFSET.
+        wanted = min(max(1, int(str(number))), MAX_PAGE)
     except ValueError:
         wanted = 1
     bottom = (wanted - 1) * per_page
@@ -26,4 +30,4 @@ def counted_page(queryset: QuerySet, per_page: int, number: object) -> Page:
     if not rows and wanted > 1:
         return paginator.get_page(wanted)  # past the end: count, then the last page
     paginator.count = rows[0]._total if rows else 0  # Paginator.count is a cached property
-    return paginator._get_page(rows, wanted, paginator)
+    return Page(rows, wanted, paginator)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("articles/new/", views.article_new, name="article_new"),
     path("articles/upload/", views.article_upload, name="article_upload"),
+    path("imports/<int:job_id>/", views.import_job, name="import_job"),
     path("team/", views.team, name="team"),
     path("accounts/login/", throttle.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

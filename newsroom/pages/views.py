@@ -12,17 +12,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from newsroom.accounts import api_token_create, user_create
 from newsroom.accounts import api_token_revoke as revoke_token
-from newsroom.importer import ImportRejected, article_create, articles_import
-from newsroom.models import ApiToken, Article, Outlet
+from newsroom.importer import ImportRejected, article_create
+from newsroom.jobs import created_articles, import_job_create, job_stalled, run_article_import
+from newsroom.models import ApiToken, ImportJob, Outlet
 from newsroom.pages.forms import (
     ApiTokenForm,
     ArticlePasteForm,
     UploadForm,
     UserCreateForm,
 )
-from newsroom.readers import parse_json, parse_jsonl, parse_txt
+from newsroom.uploads import ARTICLE_FILE, too_large, upload_limit
 
-LIST_COLUMNS = ("id", "title", "outlet__name", "status", "published_at", "created_at", "byline")
+# A multipart request carries the file and a few short fields (the CSRF token, boundaries).
+FORM_OVERHEAD_BYTES = 64 * 1024
 
 
 @require_GET
@@ -55,36 +57,52 @@ def article_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("newsroom.add_article", raise_exception=True)
 def article_upload(request: HttpRequest) -> HttpResponse:
+    """Take an article file and hand it to a task worker: the answer is the job's page."""
+    if request.method == "POST" and (refusal := body_too_large(request, ARTICLE_FILE.command)):
+        return refusal
     form = UploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, object] = {"form": form, "limit_bytes": settings.UPLOAD_MAX_BYTES}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        records, unit = _records_of(upload)
-        try:
-            report = articles_import(records=records, created_by=request.user, unit=unit)
-        except ImportRejected as rejected:
-            context["errors"] = rejected.errors
-            context["upload_name"] = upload.name
-        else:
-            context["report"] = report
-            context["created"] = (
-                Article.objects.filter(pk__in=report.created_ids[:100])
-                .select_related("outlet")
-                .defer("text")
-                .order_by("pk")
-            )
-            context["form"] = UploadForm()
-    return render(request, "newsroom/article_upload.html", context)
+        job = import_job_create(
+            kind=ImportJob.Kind.ARTICLES,
+            filename=upload.name,
+            data=upload.read(),
+            created_by=request.user,
+            runner=run_article_import,
+        )
+        return redirect(job)
+    status = 413 if form.has_error("file", "size") else 422 if form.errors else 200
+    context = {"form": form, "limit": upload_limit()}
+    return render(request, "newsroom/article_upload.html", context, status=status)
 
 
-def _records_of(upload) -> tuple[object, str]:
-    """Parse an uploaded file by its type; JSONL streams, the others are small enough to read."""
-    name = upload.name.lower()
-    if name.endswith(".jsonl"):
-        return parse_jsonl(upload), "line"
-    if name.endswith(".json"):
-        return parse_json(upload.read()), "record"
-    return parse_txt(upload.read(), upload.name), "file"
+def body_too_large(request: HttpRequest, command: str) -> HttpResponse | None:
+    """The 413 answer to an upload whose request body is larger than the upload limit (plus
+    the form's own fields), read from its length before Django receives the file."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if length <= settings.UPLOAD_MAX_BYTES + FORM_OVERHEAD_BYTES:
+        return None
+    return HttpResponse(too_large(length, command), status=413, content_type="text/plain")
+
+
+@require_GET
+@permission_required("newsroom.add_article", raise_exception=True)
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """An import's progress and outcome; the page polls itself until the job ends."""
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user).defer("data"), pk=job_id)
+    context = {
+        "job": job,
+        "stalled": job_stalled(job),
+        "created": created_articles(job) if job.state == ImportJob.State.DONE else [],
+        "more_errors": max(0, job.error_count - len(job.errors)),
+    }
+    template = "newsroom/import_job.html"
+    if request.htmx:
+        template += "#job-status"
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])

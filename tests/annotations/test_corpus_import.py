@@ -17,7 +17,7 @@ from annotations.exchange.export import FORMAT, SCHEMA_VERSION
 from annotations.models import Assignment, Claim, ReviewEvent
 from entities.models import EntityMention
 from newsroom.importer import ImportRejected
-from newsroom.models import AnalysisState, Article
+from newsroom.models import AnalysisState, Article, ImportJob
 
 TEXT = "Zoë 👩🏽‍🔬 Okafor said the plan would be delayed. Officials denied it. 東京 agreed."
 
@@ -295,25 +295,29 @@ def test_the_command_names_the_problems(db, tmp_path):
     )
 
 
-def test_the_upload_form_imports_for_admins(db, admin_client_):
+def test_the_upload_form_imports_for_admins(db, admin_client_, django_capture_on_commit_callbacks):
     upload = SimpleUploadedFile("corpus.jsonl", jsonl(article(1)))
-    response = admin_client_.post(reverse("corpus_import"), {"file": upload})
-    assert response.status_code == 200
-    assert "Imported 1 article" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the job's task runs on commit
+        response = admin_client_.post(reverse("corpus_import"), {"file": upload})
+    assert response.status_code == 302  # to the import job's page
+    assert "Imported 1 article" in admin_client_.get(response.url).content.decode()
     assert Article.objects.count() == 1
 
 
-def test_the_upload_form_shows_the_errors(db, admin_client_):
+def test_the_upload_form_shows_the_errors(db, admin_client_, django_capture_on_commit_callbacks):
     bad = article(1)
     bad["claims"][0]["label"] = "rumour"
     upload = SimpleUploadedFile("corpus.jsonl", jsonl(bad))
-    response = admin_client_.post(
-        reverse("corpus_import"), {"file": upload}, HTTP_HX_REQUEST="true"
-    )
-    assert response.status_code == 422
-    content = response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(
+            reverse("corpus_import"), {"file": upload}, HTTP_HX_REQUEST="true"
+        )
+    job_url = response["HX-Redirect"]  # htmx follows it to the job's page
+    assert ImportJob.objects.get().state == ImportJob.State.REJECTED
+    # The job's page, polled by htmx: the status fragment only.
+    content = admin_client_.get(job_url, HTTP_HX_REQUEST="true").content.decode()
     assert "Nothing was imported" in content and "rumour" in content
-    assert "<h1>" not in content  # the htmx fragment only
+    assert "<h1>" not in content
     assert not Article.objects.exists()
 
 

@@ -541,8 +541,11 @@ def test_the_openapi_document_is_served(client, db):
         "/api/v1/articles",
         "/api/v1/articles/{article_id}",
         "/api/v1/export",
+        "/api/v1/imports",
+        "/api/v1/imports/{job_id}",
     }
     assert set(schema["paths"]["/api/v1/articles"]) == {"get", "post"}
+    assert set(schema["paths"]["/api/v1/imports"]) == {"post"}
     [scheme] = schema["components"]["securitySchemes"].values()
     assert scheme == {"type": "http", "scheme": "bearer"}
     export = schema["paths"]["/api/v1/export"]["get"]["responses"]["200"]["content"]

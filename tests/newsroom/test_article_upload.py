@@ -1,17 +1,27 @@
-"""The upload form: .txt, .json and .jsonl files through the ingestion service."""
+"""The upload form: .txt, .json and .jsonl files, imported by a background job whose page
+shows the outcome (the task runs when the upload commits: tests run tasks immediately)."""
 
 import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.test import TestCase
 from django.urls import reverse
 
-from newsroom.models import Article
+from newsroom.models import Article, ImportJob
 
 URL = reverse("article_upload")
 
 
 def upload(client, name: str, content: bytes):
-    return client.post(URL, {"file": SimpleUploadedFile(name, content)})
+    """Upload a file and, once its job has run, open the job's page (where the upload
+    redirects); a refused upload's own answer otherwise."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(URL, {"file": SimpleUploadedFile(name, content)})
+    if response.status_code != 302:
+        return response
+    assert response.url.startswith("/imports/")
+    return client.get(response.url)
 
 
 def three_articles() -> bytes:
@@ -73,9 +83,25 @@ def test_a_file_that_is_not_utf8_is_refused(editor_client):
 def test_a_file_over_the_size_limit_is_refused(editor_client, settings):
     settings.UPLOAD_MAX_BYTES = 100
     response = upload(editor_client, "big.jsonl", three_articles())
-    assert Article.objects.count() == 0
-    assert "the upload limit is 0.0 MB" in response.content.decode()
-    assert "manage.py import_articles" in response.content.decode()
+    assert response.status_code == 413
+    assert Article.objects.count() == 0 and not ImportJob.objects.exists()
+    page = response.content.decode()
+    # The refusal states the same limit as the page does before the upload.
+    limit = filesizeformat(100)
+    assert f"the upload limit is {limit}" in page
+    assert f"Up to {limit}" in editor_client.get(URL).content.decode()
+    assert "manage.py import_articles" in page
+
+
+def test_a_request_body_over_the_limit_is_refused_before_it_is_read(editor_client, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+    body = b"x" * (100 + 65 * 1024)
+    response = editor_client.post(
+        URL, data=body, content_type="multipart/form-data; boundary=BoUnDaRy"
+    )
+    assert response.status_code == 413
+    assert f"the upload limit is {filesizeformat(100)}" in response.content.decode()
+    assert not ImportJob.objects.exists()
 
 
 def test_other_file_types_are_refused(editor_client):

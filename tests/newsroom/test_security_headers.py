@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from newsroom.importer import articles_import
@@ -149,6 +150,11 @@ def test_a_corpus_file_over_the_upload_limit_is_refused_and_nothing_stored(admin
     settings.UPLOAD_MAX_BYTES = 100
     upload = SimpleUploadedFile("corpus.jsonl", b'{"title": "x"}\n' * 20)
     response = admin_client_.post(reverse("corpus_import"), {"file": upload})
+    assert response.status_code == 413
     page = response.content.decode()
-    assert "the upload limit is 0.0 MB" in page and "manage.py import_corpus" in page
+    # The same limit as the page states before the upload (filesizeformat, as the article
+    # upload), and the command for larger files.
+    limit = filesizeformat(100)
+    assert f"the upload limit is {limit}" in page and "manage.py import_corpus" in page
+    assert f"Up to {limit}" in admin_client_.get(reverse("corpus_export")).content.decode()
     assert not Article.objects.exists()

@@ -210,7 +210,8 @@ def annotated_import(
     try:
         articles_report = articles_import(records=articles(), created_by=created_by, unit=unit)
     except ImportRejected as rejected:
-        raise ImportRejected(_sorted(rejected.errors + errors)) from None
+        total = rejected.total + len(errors)
+        raise ImportRejected(_sorted(rejected.errors + errors), total) from None
     if errors:
         raise ImportRejected(_sorted(errors))
     report = FormatImportReport(
