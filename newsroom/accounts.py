@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from . import roles
 from .models import ApiToken
@@ -46,8 +47,12 @@ def _token_hash(secret: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
-    """Make an API token for `user`; return it with its secret (shown once, stored hashed)."""
+def api_token_create(
+    *, user: Any, name: str, expires_in: timedelta | None = None
+) -> tuple[ApiToken, str]:
+    """Make an API token for `user`, valid for `expires_in` (None: until revoked); return it
+    with its secret (shown once, stored hashed). A password change or deactivation of the
+    user ends it too."""
     name = " ".join(name.split())
     if not name:
         raise ValueError("a token needs a name that says what uses it")
@@ -59,6 +64,8 @@ def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
         name=name,
         prefix=secret[: len(TOKEN_PREFIX) + 6],
         secret_hash=_token_hash(secret),
+        expires_at=timezone.now() + expires_in if expires_in else None,
+        auth_stamp=user.get_session_auth_hash(),
     )
     return token, secret
 
@@ -80,8 +87,10 @@ def api_token_user(secret: str) -> Any | None:
         .filter(secret_hash=_token_hash(secret))
         .first()
     )
-    if token is None:
-        return None
+    if token is None or not constant_time_compare(
+        token.auth_stamp, token.user.get_session_auth_hash()
+    ):
+        return None  # unknown, or its user's password changed since it was made
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

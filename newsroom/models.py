@@ -249,8 +249,11 @@ class Article(models.Model):
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self) -> ApiTokenQuerySet:
-        """Tokens that still authenticate: not revoked, of an active user."""
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        """Tokens that may still authenticate: not revoked, not expired, of an active user
+        (whose password has not changed since: `ApiToken.auth_stamp`, checked on use)."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
 
 
 class ApiToken(models.Model):
@@ -271,6 +274,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Never, when empty.")
+    # The user's session hash (from their password) when the token was made: a password
+    # change ends the token as it ends the user's sessions.
+    auth_stamp = models.CharField(max_length=128, blank=True, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -286,6 +293,10 @@ class ApiToken(models.Model):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 class UserSession(AbstractBaseSession):

@@ -5,6 +5,9 @@ configuration. Production (`DEBUG` unset or false) refuses to start without a st
 `SECRET_KEY` and turns on every `check --deploy` protection; see README, "Deploying".
 """
 
+import math
+import zlib
+from collections import Counter
 from pathlib import Path
 
 import environ
@@ -22,16 +25,29 @@ DEBUG = env.bool("DEBUG", default=False)
 # a guessable key lets anyone forge sessions and password-reset links.
 DEV_SECRET_KEY = "django-insecure-newsroom-development-key-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 50
+# Length is not strength: 60 times the same character is 60 characters. A key must also look
+# random: this many bits by its characters' frequencies, and not shrink when compressed (a
+# repeated pattern does). A key from `secrets.token_urlsafe(64)` has about 450 bits.
+MIN_SECRET_KEY_BITS = 128
+
+
+def _looks_random(key: str) -> bool:
+    counts = Counter(key)
+    bits = -sum(n * math.log2(n / len(key)) for n in counts.values())
+    return bits >= MIN_SECRET_KEY_BITS and len(zlib.compress(key.encode())) >= len(key) * 0.6
+
+
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
 if not DEBUG and (
     len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH
     or SECRET_KEY == DEV_SECRET_KEY
     or SECRET_KEY.startswith("django-insecure")
+    or not _looks_random(SECRET_KEY)
 ):
     raise ImproperlyConfigured(
         f"SECRET_KEY must be set to a random string of at least {MIN_SECRET_KEY_LENGTH} "
-        "characters when DEBUG is off. Generate one with: python3 -c "
-        "'import secrets; print(secrets.token_urlsafe(64))'  "
+        "characters (not a word, a pattern or a repeated character) when DEBUG is off. "
+        "Generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(64))'  "
         "(for local development, set DEBUG=true instead)."
     )
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from typing import Any
 
 from django import forms
@@ -105,3 +107,17 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text="What will use it, e.g. “CMS push” or “research export”.",
     )
+    expires = forms.TypedChoiceField(
+        choices=[("30", "in 30 days"), ("90", "in 90 days"), ("365", "in a year"), ("", "never")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+        label="Expires",
+        help_text="A password change or deactivation also ends it; you can revoke it any time.",
+    )
+
+    def expires_in(self) -> timedelta | None:
+        """How long the token lives (None: until revoked)."""
+        days = self.cleaned_data.get("expires")
+        return timedelta(days=days) if days else None

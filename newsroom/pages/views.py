@@ -124,7 +124,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
-        token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        token, secret = api_token_create(
+            user=request.user, name=form.cleaned_data["name"], expires_in=form.expires_in()
+        )
         created = {"token": token, "secret": secret}
         form = ApiTokenForm()
     tokens = ApiToken.objects.filter(user=request.user)

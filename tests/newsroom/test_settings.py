@@ -32,7 +32,15 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(
     "key",
-    ["", "short-key", "django-insecure-newsroom-development-key-do-not-use-in-production"],
+    [
+        "",
+        "short-key",
+        "django-insecure-newsroom-development-key-do-not-use-in-production",
+        # Long enough, but not random (issue 15, case 8): one character, a pattern, a phrase.
+        "a" * 60,
+        "abcdefgh" * 8,
+        "correct horse battery staple " * 3,
+    ],
 )
 def test_production_refuses_to_start_with_a_missing_default_or_short_key(key):
     result = manage("check", DEBUG="false", SECRET_KEY=key, ALLOWED_HOSTS="news.example.org")

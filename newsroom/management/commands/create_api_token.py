@@ -1,5 +1,7 @@
 """manage.py create_api_token USERNAME: make an API token and print its secret once."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,8 +18,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="command line", help="what will use the token")
+        parser.add_argument(
+            "--expires-days",
+            type=int,
+            default=None,
+            help="days until the token stops working (default: until revoked)",
+        )
 
-    def handle(self, *args, username: str, name: str, **options):
+    def handle(self, *args, username: str, name: str, expires_days: int | None, **options):
+        if expires_days is not None and not 1 <= expires_days <= 3650:
+            raise CommandError("--expires-days must be between 1 and 3650.")
         try:
             user = get_user_model().objects.get_by_natural_key(username)
         except get_user_model().DoesNotExist:
@@ -25,7 +35,8 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"{username!r} is inactive: their tokens would not authenticate.")
         try:
-            token, secret = api_token_create(user=user, name=name)
+            expires_in = timedelta(days=expires_days) if expires_days else None
+            token, secret = api_token_create(user=user, name=name, expires_in=expires_in)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stderr.write(
