@@ -85,6 +85,9 @@ class MonthField(DayField):
     message = "Enter a month: YYYY-MM."
 
 
+MAX_ID = 2**63 - 1  # the largest id a (big) integer column holds
+
+
 class IdField(forms.Field):
     """A row's id, or (with `none_value`) that word for "rows without one"."""
 
@@ -99,7 +102,8 @@ class IdField(forms.Field):
         value = str(value)
         if self.none_value and value == self.none_value:
             return value
-        if value.isascii() and value.isdigit():
+        # Digits only, and no more than a database id can hold.
+        if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
             return int(value)
         raise forms.ValidationError("Pick one from the list.", code="invalid")
 

@@ -125,7 +125,11 @@ def _json_type(value: object) -> str:
 
 
 # How the API documents `published_at`: it is sent as a string (a date or a date-time).
-_IsoString = WithJsonSchema({"type": "string"})
+_IsoString = WithJsonSchema(
+    {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}
+)
+# The optional keys may be sent as null: the same as leaving them out.
+_Optional = WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]})
 
 
 class ArticleRecord(BaseModel):
@@ -143,18 +147,20 @@ class ArticleRecord(BaseModel):
         "at most ARTICLE_MAX_CHARS code points (1,000,000 unless configured otherwise); "
         "no NUL character.",
     )
-    outlet: str = Field(
+    outlet: Annotated[str, _Optional] = Field(
         "",
         description=f"Outlet name (at most {OUTLET_MAX} characters), matched "
         "case-insensitively; a new name creates the outlet.",
     )
-    url: str = Field(
+    url: Annotated[str, _Optional] = Field(
         "",
         description=f"An http(s) URL (at most {URL_MAX:,} characters); re-sending an "
         "article's URL adds nothing.",
     )
-    byline: str = Field("", description=f"At most {BYLINE_MAX} characters.")
-    language: str = Field("en", description="A language code such as en, fr, pt-BR; en by default.")
+    byline: Annotated[str, _Optional] = Field("", description=f"At most {BYLINE_MAX} characters.")
+    language: Annotated[str, _Optional] = Field(
+        "en", description="A language code such as en, fr, pt-BR; en by default."
+    )
     published_at: Annotated[datetime | None, _IsoString] = Field(
         None,
         description="ISO 8601 date or date-time; UTC when it names no time zone.",

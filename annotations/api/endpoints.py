@@ -187,7 +187,14 @@ AUTH_ERRORS = {401: Error, 403: Error}
 
 @api.post(
     "/articles",
-    response={201: ArticleCreated, 200: ArticleCreated, 413: Error, 422: Error, **AUTH_ERRORS},
+    response={
+        201: ArticleCreated,
+        200: ArticleCreated,
+        400: Error,
+        413: Error,
+        422: Error,
+        **AUTH_ERRORS,
+    },
     tags=["articles"],
     url_name="article_create",
     operation_id="article_create",
@@ -240,7 +247,7 @@ def article_create(request: HttpRequest, payload: ArticleIn, response: HttpRespo
 
 @api.post(
     "/imports",
-    response={202: ImportJobOut, 413: Error, 422: Error, **AUTH_ERRORS},
+    response={202: ImportJobOut, 400: Error, 413: Error, 422: Error, **AUTH_ERRORS},
     tags=["articles"],
     url_name="import_create",
     operation_id="import_create",
@@ -270,7 +277,7 @@ def import_create(request: HttpRequest, file: File[UploadedFile], response: Http
 
 @api.get(
     "/imports/{job_id}",
-    response={200: ImportJobOut, 404: Error, **AUTH_ERRORS},
+    response={200: ImportJobOut, 404: Error, 422: Error, **AUTH_ERRORS},
     tags=["articles"],
     url_name="import_get",
     operation_id="import_get",
@@ -327,7 +334,7 @@ def article_list(
 
 @api.get(
     "/articles/{article_id}",
-    response={200: ArticleDetail, 404: Error, **AUTH_ERRORS},
+    response={200: ArticleDetail, 404: Error, 422: Error, **AUTH_ERRORS},
     tags=["articles"],
     url_name="article_get",
     operation_id="article_get",

@@ -1,12 +1,13 @@
 """The API's request and response schemas: what the OpenAPI document describes."""
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from django import forms
 from ninja import Field, Schema
 from ninja.errors import ValidationError
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 from annotations.filters import ArticleFilterForm, ExportFilterForm
 from entities.models import SpanStatus
@@ -155,12 +156,26 @@ class ArticleDetail(ArticleSummary):
 # The list's filters as OpenAPI documents them (a docstring here would show in the document):
 # status and outlet are read by the articles list's form (ArticleFilterForm, which the list page
 # builds on), `since` is the API's.
+# A date, as a date-time starts: what the date parameters must be (not a number of seconds).
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class ArticleFilters(Schema):
     status: ArticleStatus | None = Field(None, description="Only articles in this review state.")
-    outlet: int | None = Field(None, description="Only articles of this outlet (its id).")
+    outlet: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Only articles of this outlet (its id)."
+    )
     since: datetime | None = Field(
         None, description="Only articles added at or after this moment (ISO 8601; UTC if no zone)."
     )
+
+    @field_validator("since", mode="before")
+    @classmethod
+    def _iso(cls, value: Any) -> Any:
+        # Pydantic would also take a number of seconds: the parameter is documented ISO 8601.
+        if isinstance(value, str) and not ISO_DAY.match(value):
+            raise ValueError("must be an ISO 8601 date-time, e.g. 2024-05-01T09:00:00+00:00")
+        return value
 
     def apply(self, articles):
         form = validated_form(
@@ -207,6 +222,13 @@ class ExportQuery(Schema):
     editor: str | None = Field(
         None, description="A username: articles assigned to them or with claims they made."
     )
+
+    @field_validator("published_from", "published_to", mode="before")
+    @classmethod
+    def _day(cls, value: Any) -> Any:
+        if isinstance(value, str) and not ISO_DAY.fullmatch(value.strip()):
+            raise ValueError("must be a date, YYYY-MM-DD")
+        return value
 
     def form(self) -> ExportFilterForm:
         """The export form, validated, of these parameters."""
