@@ -49,13 +49,12 @@ class JobSteps:
 
 
 @transaction.atomic
-def import_job_create(
-    *, kind: str, filename: str, data: bytes, created_by: Any, runner: Any
-) -> ImportJob:
-    """Store an uploaded file as a job and queue `runner` (a task taking the job's id) for
-    when this transaction commits."""
+def import_job_create(*, kind: str, upload: Any, created_by: Any, runner: Any) -> ImportJob:
+    """Store an uploaded file (checked by newsroom.uploads) as a job of `kind` and queue
+    `runner` (a task taking the job's id) for when this transaction commits."""
+    data = upload.read()
     job = ImportJob.objects.create(
-        kind=kind, filename=filename[:255], size=len(data), data=data, created_by=created_by
+        kind=kind, filename=upload.name[:255], size=len(data), data=data, created_by=created_by
     )
     transaction.on_commit(lambda: runner.enqueue(job.pk))
     return job
@@ -166,6 +165,16 @@ ARTICLE_STEPS = JobSteps(check=_check_articles, store=_store_articles)
 def run_article_import(job_id: int) -> None:
     """Background task: import an uploaded article file (an ImportJob of plain articles)."""
     run_import_job(job_id, ARTICLE_STEPS)
+
+
+def article_import_job(*, upload: Any, created_by: Any) -> ImportJob:
+    """Hand an uploaded article file to a worker (the Upload page, the API)."""
+    return import_job_create(
+        kind=ImportJob.Kind.ARTICLES,
+        upload=upload,
+        created_by=created_by,
+        runner=run_article_import,
+    )
 
 
 def created_articles(job: ImportJob) -> list[Article]:

@@ -44,7 +44,7 @@ from annotations.api.schemas import (
 from annotations.exchange.export import CONTENT_TYPES, corpus_export_chunks
 from newsroom import importer
 from newsroom.accounts import api_token_user
-from newsroom.jobs import import_job_create, run_article_import
+from newsroom.jobs import article_import_job
 from newsroom.models import Article, ImportJob
 from newsroom.readers import load_json
 from newsroom.uploads import ARTICLE_FILE, upload_problem
@@ -264,13 +264,7 @@ def import_create(request: HttpRequest, file: File[UploadedFile], response: Http
     problem = upload_problem(file.name or "", file.size, ARTICLE_FILE)
     if problem:
         return Status(413 if problem[1] == "size" else 422, {"detail": problem[0]})
-    job = import_job_create(
-        kind=ImportJob.Kind.ARTICLES,
-        filename=file.name,
-        data=file.read(),
-        created_by=request.auth,
-        runner=run_article_import,
-    )
+    job = article_import_job(upload=file, created_by=request.auth)
     response["Location"] = reverse("api:import_get", args=[job.pk])
     return Status(202, import_job_out(job))
 

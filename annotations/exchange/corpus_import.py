@@ -37,7 +37,7 @@ from newsroom.importer import (
     check_records,
     import_records,
 )
-from newsroom.jobs import JobSteps, import_report, run_import_job
+from newsroom.jobs import JobSteps, import_job_create, import_report, run_import_job
 from newsroom.models import AnalysisState, Article, ImportJob
 from newsroom.readers import RawRecord, parse_jsonl, read_json
 from newsroom.records import ArticleRecord, RecordError
@@ -316,3 +316,10 @@ def _store_job(job: ImportJob) -> dict[str, Any]:
 def run_corpus_import(job_id: int) -> None:
     """Background task: import an uploaded Newsroom export (an ImportJob of a corpus)."""
     run_import_job(job_id, JobSteps(check=_check_job, store=_store_job))
+
+
+def corpus_import_job(*, upload: Any, created_by: Any) -> ImportJob:
+    """Hand an uploaded Newsroom export to a worker (the Export page's import)."""
+    return import_job_create(
+        kind=ImportJob.Kind.CORPUS, upload=upload, created_by=created_by, runner=run_corpus_import
+    )

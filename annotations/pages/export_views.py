@@ -11,12 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from annotations.exchange.corpus_import import run_corpus_import
+from annotations.exchange.corpus_import import corpus_import_job
 from annotations.exchange.export import CONTENT_TYPES, FORMATS, corpus_export_chunks
 from annotations.filters import ExportFilterForm
 from annotations.models import Label
-from newsroom.jobs import import_job_create
-from newsroom.models import ImportJob, Outlet
+from newsroom.models import Outlet
 from newsroom.pages.forms import UploadFileForm
 from newsroom.pages.views import body_too_large
 from newsroom.uploads import CORPUS_FILE, upload_limit
@@ -88,14 +87,7 @@ def corpus_upload(request: HttpRequest) -> HttpResponse:
         return refusal
     upload_form = CorpusUploadForm(request.POST, request.FILES)
     if upload_form.is_valid():
-        upload = upload_form.cleaned_data["file"]
-        job = import_job_create(
-            kind=ImportJob.Kind.CORPUS,
-            filename=upload.name,
-            data=upload.read(),
-            created_by=request.user,
-            runner=run_corpus_import,
-        )
+        job = corpus_import_job(upload=upload_form.cleaned_data["file"], created_by=request.user)
         if request.htmx:
             return HttpResponseClientRedirect(job.get_absolute_url())
         return redirect(job)

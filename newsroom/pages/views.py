@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from newsroom.accounts import api_token_create, user_create
 from newsroom.accounts import api_token_revoke as revoke_token
 from newsroom.importer import ImportRejected, article_create
-from newsroom.jobs import created_articles, import_job_create, job_stalled, run_article_import
+from newsroom.jobs import article_import_job, created_articles, job_stalled
 from newsroom.models import ApiToken, ImportJob, Outlet
 from newsroom.pages.forms import (
     ApiTokenForm,
@@ -62,14 +62,7 @@ def article_upload(request: HttpRequest) -> HttpResponse:
         return refusal
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = import_job_create(
-            kind=ImportJob.Kind.ARTICLES,
-            filename=upload.name,
-            data=upload.read(),
-            created_by=request.user,
-            runner=run_article_import,
-        )
+        job = article_import_job(upload=form.cleaned_data["file"], created_by=request.user)
         return redirect(job)
     status = 413 if form.has_error("file", "size") else 422 if form.errors else 200
     context = {"form": form, "limit": upload_limit()}
