@@ -6,7 +6,6 @@ import hashlib
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import connections, models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -272,28 +271,18 @@ class ApiToken(models.Model):
         return self.revoked_at is not None
 
 
-class UserSession(AbstractBaseSession):
-    """Django's database session, with the logged-in user's id in a column of its own.
+class AccessStamp(models.Model):
+    """One row: a number that changes whenever anyone's role or permissions may have changed.
 
-    The session engine (newsroom.sessions) reads the session and its user, with the user's
-    role and permissions, in one query: every request of a logged-in user needs both, and
-    the user's id is otherwise only inside the encoded session data. Deleting a user deletes
-    their sessions.
+    Each web process caches a user's role and permissions (newsroom.roles) under this
+    number; the user's query reads it (newsroom.auth_backend), so a change made in one
+    process retires every other process's cached answers on their next request.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
+    version = models.BigIntegerField(default=0)
 
-    class Meta(AbstractBaseSession.Meta):
-        db_table = "newsroom_user_session"
+    class Meta:
+        db_table = "newsroom_access_stamp"
 
-    @classmethod
-    def get_session_store_class(cls):
-        from .sessions import SessionStore
-
-        return SessionStore
+    def __str__(self) -> str:
+        return f"access stamp {self.version}"

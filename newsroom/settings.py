@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "newsroom.auth_backend.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -110,9 +110,11 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
             # docs/reliability.md "Faults"), without a round trip when it is healthy.
             "check": check_connection,
         }
-    # Only newsroom.compiled's queries ask to be prepared statements (and are); psycopg is
-    # not to prepare others after some number of runs (measured: the server's CPU went up).
-    _db.setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
+    # Django and psycopg's documented prepared statements: parameters bound on the server,
+    # and a query run `prepare_threshold` times on a connection is prepared (planned once).
+    if env.bool("DATABASE_SERVER_SIDE_BINDING", default=False):
+        _db.setdefault("OPTIONS", {})["server_side_binding"] = True
+        _db["OPTIONS"]["prepare_threshold"] = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
     _db["CONN_MAX_AGE"] = 0
     _db["CONN_HEALTH_CHECKS"] = False
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -137,7 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-# ModelBackend, with the user's role and permissions loaded in the user's own query.
+# ModelBackend, with the user's role and permissions from the cache (newsroom/roles.py).
 AUTHENTICATION_BACKENDS = ["newsroom.auth_backend.RoleBackend"]
 LOGIN_REDIRECT_URL = "article_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -217,8 +219,8 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Database sessions, read with a query compiled once per process (newsroom/sessions.py).
-SESSION_ENGINE = "newsroom.sessions"
+# Django's database sessions (the default engine): a session can be ended server-side.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: htmx sends the token from the page (base.html hx-headers).
 CSRF_COOKIE_HTTPONLY = True
