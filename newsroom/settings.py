@@ -110,11 +110,9 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
             # docs/reliability.md "Faults"), without a round trip when it is healthy.
             "check": check_connection,
         }
-    # Django and psycopg's documented prepared statements: parameters bound on the server,
-    # and a query run `prepare_threshold` times on a connection is prepared (planned once).
-    if env.bool("DATABASE_SERVER_SIDE_BINDING", default=False):
-        _db.setdefault("OPTIONS", {})["server_side_binding"] = True
-        _db["OPTIONS"]["prepare_threshold"] = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+    # No server-side binding / prepared statements (Django's default, client-side binding):
+    # measured with psycopg's prepare_threshold=5, server CPU per request was no lower
+    # (docs/reliability.md, "Load", issue 14).
     _db["CONN_MAX_AGE"] = 0
     _db["CONN_HEALTH_CHECKS"] = False
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
