@@ -176,8 +176,8 @@ def _load_access(user: AbstractBaseUser) -> Access:
             _rows(user.groups.all(), "role", Value("", output_field=CharField()), F("name")),
             all=True,
         )
-        .order_by()
-    )  # the union would take Permission's default ordering
+        .order_by()  # else the union takes Permission's default ordering
+    )
     found: dict[str, set[str]] = {"user": set(), "group": set(), "role": set()}
     for kind, first, second in rows:
         found[kind].add(second if kind == "role" else f"{first}.{second}")
