@@ -85,6 +85,9 @@ def api_token_user(secret: str) -> Any | None:
         ApiToken.objects.active()
         .select_related("user")
         .filter(secret_hash=_token_hash(secret))
+        # Read with the user, as the login backend does: its role and permissions then
+        # come from the cache (newsroom.roles, "access stamp").
+        .annotate(access_stamp=roles.access_stamp())
         .first()
     )
     if token is None or not constant_time_compare(
@@ -94,4 +97,5 @@ def api_token_user(secret: str) -> Any | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    setattr(token.user, roles.STAMP_ATTRIBUTE, token.access_stamp)
     return token.user

@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.tasks import task
 from django.utils import timezone
 
@@ -27,6 +28,7 @@ from .importer import ErrorList, ImportRejected, ImportReport, articles_import, 
 from .models import Article, ImportJob, ImportJobState
 from .readers import RawRecord, parse_json, parse_jsonl, parse_txt
 from .records import RecordError
+from .roles import is_admin
 
 logger = logging.getLogger(__name__)
 # Errors the job's page lists as they are found (the report counts them all).
@@ -123,6 +125,12 @@ def import_report(report: ImportReport, **extra: Any) -> dict[str, Any]:
         ],
         **extra,
     }
+
+
+def jobs_visible_to(user: Any) -> QuerySet[ImportJob]:
+    """The jobs `user` may follow: their own; an admin, every one."""
+    jobs = ImportJob.objects.defer("data")
+    return jobs if is_admin(user) else jobs.filter(created_by=user)
 
 
 def job_stalled(job: ImportJob) -> bool:

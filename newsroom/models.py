@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
-from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import connections, models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-
-from .roles import is_admin
 
 # Moments every layer can store and compute with: both databases, Python's datetime (years
 # 1 to 9999), and a day's margin either side for time zones and "the day after" in filters.
@@ -299,31 +295,21 @@ class ApiToken(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
-class UserSession(AbstractBaseSession):
-    """Django's database session, with the logged-in user's id in a column of its own.
+class AccessStamp(models.Model):
+    """One row: a number that changes whenever anyone's role or permissions may have changed.
 
-    The session engine (newsroom.sessions) reads the session and its user, with the user's
-    role and permissions, in one query: every request of a logged-in user needs both, and
-    the user's id is otherwise only inside the encoded session data. Deleting a user deletes
-    their sessions.
+    Each web process caches a user's role and permissions (newsroom.roles) under this
+    number; the user's query reads it (newsroom.auth_backend), so a change made in one
+    process retires every other process's cached answers on their next request.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
+    version = models.BigIntegerField(default=0)
 
-    class Meta(AbstractBaseSession.Meta):
-        db_table = "newsroom_user_session"
+    class Meta:
+        db_table = "newsroom_access_stamp"
 
-    @classmethod
-    def get_session_store_class(cls):
-        from .sessions import SessionStore
-
-        return SessionStore
+    def __str__(self) -> str:
+        return f"access stamp {self.version}"
 
 
 class ImportJobState(models.TextChoices):
@@ -338,12 +324,6 @@ class ImportJobState(models.TextChoices):
 class ImportJobKind(models.TextChoices):
     ARTICLES = "articles", "Articles"
     CORPUS = "corpus", "Newsroom corpus export"
-
-
-class ImportJobQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> ImportJobQuerySet:
-        """The jobs `user` may follow: their own; an admin's, every one."""
-        return self if is_admin(user) else self.filter(created_by=user)
 
 
 class ImportJob(models.Model):
@@ -381,8 +361,6 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

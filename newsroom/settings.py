@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "newsroom.auth_backend.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -136,9 +136,9 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
             # docs/reliability.md "Faults"), without a round trip when it is healthy.
             "check": check_connection,
         }
-    # Only newsroom.compiled's queries ask to be prepared statements (and are); psycopg is
-    # not to prepare others after some number of runs (measured: the server's CPU went up).
-    _db.setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
+    # No server-side binding / prepared statements (Django's default, client-side binding):
+    # measured with psycopg's prepare_threshold=5, server CPU per request was no lower
+    # (docs/reliability.md, "Load", issue 14).
     _db["CONN_MAX_AGE"] = 0
     _db["CONN_HEALTH_CHECKS"] = False
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -163,7 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-# ModelBackend, with the user's role and permissions loaded in the user's own query.
+# ModelBackend, with the user's role and permissions from the cache (newsroom/roles.py).
 AUTHENTICATION_BACKENDS = ["newsroom.auth_backend.RoleBackend"]
 LOGIN_REDIRECT_URL = "article_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -243,8 +243,8 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Database sessions, read with a query compiled once per process (newsroom/sessions.py).
-SESSION_ENGINE = "newsroom.sessions"
+# Django's database sessions (the default engine): a session can be ended server-side.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: htmx sends the token from the page (base.html hx-headers).
 CSRF_COOKIE_HTTPONLY = True

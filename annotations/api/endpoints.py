@@ -44,7 +44,7 @@ from annotations.api.schemas import (
 from annotations.exchange.export import CONTENT_TYPES, corpus_export_chunks
 from newsroom import importer
 from newsroom.accounts import api_token_user
-from newsroom.jobs import article_import_job
+from newsroom.jobs import article_import_job, jobs_visible_to
 from newsroom.models import Article, ImportJob
 from newsroom.readers import load_json
 from newsroom.uploads import ARTICLE_FILE, upload_problem
@@ -280,8 +280,7 @@ def import_create(request: HttpRequest, file: File[UploadedFile], response: Http
 def import_get(request: HttpRequest, job_id: int):
     """An import job's progress and outcome (your own jobs; an admin's, all)."""
     _require(request, ADD_ARTICLE)
-    jobs = ImportJob.objects.visible_to(request.auth).defer("data")
-    return import_job_out(get_object_or_404(jobs, pk=job_id))
+    return import_job_out(get_object_or_404(jobs_visible_to(request.auth), pk=job_id))
 
 
 def import_job_out(job: ImportJob) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from newsroom.accounts import api_token_create, user_create
 from newsroom.accounts import api_token_revoke as revoke_token
 from newsroom.importer import ImportRejected, article_create
-from newsroom.jobs import article_import_job, created_articles, job_stalled
+from newsroom.jobs import article_import_job, created_articles, job_stalled, jobs_visible_to
 from newsroom.models import ApiToken, ImportJob, Outlet
 from newsroom.pages.forms import (
     ApiTokenForm,
@@ -85,7 +85,7 @@ def body_too_large(request: HttpRequest, command: str) -> HttpResponse | None:
 @permission_required("newsroom.add_article", raise_exception=True)
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """An import's progress and outcome; the page polls itself until the job ends."""
-    job = get_object_or_404(ImportJob.objects.visible_to(request.user).defer("data"), pk=job_id)
+    job = get_object_or_404(jobs_visible_to(request.user), pk=job_id)
     context = {
         "job": job,
         "stalled": job_stalled(job),

@@ -145,8 +145,8 @@ def test_search_pages_count_in_their_own_query_and_clamp_the_page_number(
         records=[(n, {"title": f"Report {n}", "text": f"Body {n}"}) for n in range(5)]
         + [(9, {"title": "Other", "text": "Nothing"})]
     )
-    editor_client.get(URL)  # the session exists
-    with django_assert_num_queries(3):  # session with user, outlets, the page with its total
+    editor_client.get(URL)  # the session exists, the role and permissions are cached
+    with django_assert_num_queries(4):  # session, user, outlets, the page with its total
         middle = editor_client.get(URL, {"q": "report", "page": 2})
     page = middle.context["page"]
     assert (page.number, page.paginator.count, page.paginator.num_pages) == (2, 5, 3)
@@ -180,12 +180,14 @@ def test_the_list_takes_the_same_number_of_queries_for_any_page_size(
     articles_import(
         records=[(n, {"title": f"T{n}", "text": f"B{n}", "outlet": f"O{n}"}) for n in range(50)]
     )
-    with django_assert_max_num_queries(4):
+    editor_client.get(URL)  # the role and permissions cached
+    with django_assert_max_num_queries(5):
         editor_client.get(URL)
 
 
 def test_the_list_does_not_load_article_text(editor_client, corpus, django_assert_num_queries):
-    with django_assert_num_queries(4) as ctx:
+    editor_client.get(URL)  # the role and permissions cached
+    with django_assert_num_queries(5) as ctx:
         editor_client.get(URL)
     list_query = next(q["sql"] for q in ctx.captured_queries if "LIMIT" in q["sql"])
     assert '"text"' not in list_query

@@ -18,7 +18,7 @@ def clear_unreadable_dates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("newsroom", "0006_user_session")]
+    dependencies = [("newsroom", "0007_access_stamp_replaces_user_session")]
 
     operations = [
         migrations.RunPython(clear_unreadable_dates, migrations.RunPython.noop),

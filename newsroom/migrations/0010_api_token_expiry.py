@@ -18,7 +18,7 @@ def stamp_existing_tokens(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsroom", "0008_import_job"),
+        ("newsroom", "0009_import_job"),
     ]
 
     operations = [

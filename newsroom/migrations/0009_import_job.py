@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0007_article_published_at_in_range'),
+        ('newsroom', '0008_article_published_at_in_range'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
