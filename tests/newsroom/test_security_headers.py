@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.test import Client
 from django.urls import reverse
 
 from newsroom.importer import articles_import
@@ -158,3 +159,22 @@ def test_a_corpus_file_over_the_upload_limit_is_refused_and_nothing_stored(admin
     assert f"the upload limit is {limit}" in page and "manage.py import_corpus" in page
     assert f"Up to {limit}" in admin_client_.get(reverse("corpus_export")).content.decode()
     assert not Article.objects.exists()
+
+
+HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options")
+
+
+def test_static_files_and_the_bad_host_page_carry_the_security_headers(settings, db):
+    """Issue 15, case 8: every response the app serves carries them."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    # WhiteNoise serves from the finders (as under runserver) in a client made after this.
+    settings.WHITENOISE_USE_FINDERS = True
+    client = Client()
+    static = client.get("/static/favicon.svg")
+    bad_host = client.get("/accounts/login/", headers={"Host": "evil.example"})
+    assert static.status_code == 200 and bad_host.status_code == 400
+    for response in (static, bad_host):
+        for header in HEADERS:
+            assert header in response, (response.status_code, header)
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+        assert response["X-Frame-Options"] == "DENY"
