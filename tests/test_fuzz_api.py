@@ -26,6 +26,14 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
+@pytest.fixture(autouse=True)
+def _no_lockout(settings):
+    # schemathesis' auth checks send bad tokens on purpose: the login throttle would lock the
+    # address after ten and every later case would answer 429, fuzzing nothing. The throttle
+    # has its own tests (tests/newsroom/test_login_throttle.py); its 429 is documented.
+    settings.AXES_FAILURE_LIMIT = 10**9
+
+
 @pytest.fixture
 def tokens(editor, admin_user) -> dict[str, str]:
     articles_import(
