@@ -46,10 +46,13 @@ def client_address(request: HttpRequest) -> str | None:
         candidates.insert(0, forwarded.rsplit(",", 1)[-1].strip())
     for candidate in candidates:
         try:
-            # Stored in a GenericIPAddressField: anything else would fail on PostgreSQL.
-            return str(ipaddress.ip_address(candidate))
+            address = ipaddress.ip_address(candidate)
         except ValueError:
             continue
+        # Stored in a GenericIPAddressField: PostgreSQL's inet refuses anything else,
+        # an IPv6 zone ("fe80::1%eth0") included.
+        if not getattr(address, "scope_id", None):
+            return str(address)
     return None
 
 

@@ -256,6 +256,7 @@ def test_behind_the_proxy_the_address_is_the_last_forwarded_entry(rf, settings):
     forged = rf.post(LOGIN, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="'; DROP TABLE")
     assert throttle.client_address(forged) == "10.0.0.1"
     assert throttle.client_address(rf.post(LOGIN, REMOTE_ADDR="")) is None
+    assert throttle.client_address(rf.post(LOGIN, REMOTE_ADDR="fe80::1%eth0")) is None
 
 
 def test_behind_the_proxy_clients_are_counted_apart(client, editor, settings):
@@ -268,3 +269,10 @@ def test_behind_the_proxy_clients_are_counted_apart(client, editor, settings):
     assert locked.status_code == 429
     other = attempt(client, "erin", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.4", **proxy)
     assert other.status_code == 302
+
+
+def test_the_api_documents_the_429(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in ["/api/v1/articles", "/api/v1/export"]:
+        for operation in paths[path].values():
+            assert "429" in operation["responses"], (path, operation["operationId"])
