@@ -11,3 +11,9 @@ class NewsroomConfig(AppConfig):
         from newsroom import roles
 
         roles.connect(self)
+
+        # The login throttle's reset on success: imported here, once the models (axes') are
+        # loaded, as Django's signal guide does.
+        from newsroom import throttle
+
+        throttle.connect()

@@ -8,6 +8,7 @@ configuration. Production (`DEBUG` unset or false) refuses to start without a st
 import math
 import zlib
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "newsroom",
     "entities",
     "annotations",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -165,20 +168,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-# ModelBackend, with the user's role and permissions from the cache (newsroom/roles.py).
-AUTHENTICATION_BACKENDS = ["newsroom.auth_backend.RoleBackend"]
+# ModelBackend, with the user's role and permissions from the cache (newsroom/roles.py),
+# after axes' backend, which refuses a locked-out attempt before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "newsroom.auth_backend.RoleBackend",
+]
 LOGIN_REDIRECT_URL = "article_list"
 LOGOUT_REDIRECT_URL = "login"
-# Login throttling (newsroom/throttle.py): after this many failed logins for one username, or
-# from one address, within the window, further attempts get HTTP 429 until the window ends.
-LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
-LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)  # seconds
+
+# --- Login throttling (django-axes; newsroom/throttle.py, docs/reliability.md) --------------
+# Failed logins at every door (the app's login, the site admin's, the API's token check) are
+# counted per username and per client address; at LOGIN_FAILURE_LIMIT on either, further
+# attempts get HTTP 429 until LOGIN_FAILURE_WINDOW has passed since the last failure.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(seconds=env.int("LOGIN_FAILURE_WINDOW", default=15 * 60))
+# Where the counts live: "database" (axes' AccessAttempt table; every process reads the same
+# rows, no set-up) or "cache" (the CACHE_URL cache, which must then be shared: Redis).
+_FAILURE_STORES = {
+    "database": "axes.handlers.database.AxesDatabaseHandler",
+    "cache": "axes.handlers.cache.AxesCacheHandler",
+}
+_store = env.str("LOGIN_FAILURES_STORE", default="database")
+if _store not in _FAILURE_STORES:
+    raise ImproperlyConfigured(
+        f"LOGIN_FAILURES_STORE must be one of {', '.join(_FAILURE_STORES)}, not {_store!r}."
+    )
+AXES_HANDLER = _FAILURE_STORES[_store]
+# ["username", "ip_address"], each counted on its own (by address only for an API token).
+AXES_LOCKOUT_PARAMETERS = "newsroom.throttle.lockout_parameters"
+AXES_USERNAME_CALLABLE = "newsroom.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "newsroom.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "newsroom.throttle.lockout_response"
+# A success clears its username's count (newsroom.throttle.forget_username_failures), not
+# the address's as axes' own reset would.
+AXES_RESET_ON_SUCCESS = False
+# Refused attempts do not extend the lockout.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures are what is counted; a row per successful login, kept forever, is not needed.
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Cache ----------------------------------------------------------------------------------
-# Holds the login-failure counters. The default is per process; with several web processes
-# set CACHE_URL to a shared cache: redis://127.0.0.1:6379/1 (needs `pip install redis`) or
-# dbcache://newsroom_cache (after `manage.py createcachetable`).
+# Per process by default (nothing shared depends on it). With LOGIN_FAILURES_STORE=cache it
+# holds the login-failure counts and must be shared by every web process:
+# redis://127.0.0.1:6379/1 (needs `pip install redis`).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- I18n -----------------------------------------------------------------------------------

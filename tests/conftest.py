@@ -55,7 +55,8 @@ def admin_client_(client, admin_user):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # The cache holds login-failure counts (newsroom/throttle.py); no test inherits another's.
+    # The cache may hold login-failure counts (LOGIN_FAILURES_STORE=cache, newsroom/throttle.py);
+    # no test inherits another's. In the database (the default) they roll back with the test.
     from django.core.cache import cache
 
     cache.clear()

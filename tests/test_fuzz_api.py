@@ -14,7 +14,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
@@ -26,6 +28,14 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
+@pytest.fixture(autouse=True)
+def _no_lockout(settings):
+    # schemathesis' auth checks send bad tokens on purpose: the login throttle would lock the
+    # address after ten and every later case would answer 429, fuzzing nothing. The throttle
+    # has its own tests (tests/newsroom/test_login_throttle.py); its 429 is documented.
+    settings.AXES_FAILURE_LIMIT = 10**9
+
+
 @pytest.fixture
 def tokens(editor, admin_user) -> dict[str, str]:
     articles_import(
@@ -35,6 +45,18 @@ def tokens(editor, admin_user) -> dict[str, str]:
         "editor": api_token_create(user=editor, name="fuzz")[1],
         "admin": api_token_create(user=admin_user, name="fuzz")[1],
     }
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI handler closes old database connections as each request starts and ends;
+    inside a test's transaction that would close the test's own (PostgreSQL): Django's test
+    client disconnects the same signal for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def _counts() -> tuple[int, int]:

@@ -42,7 +42,7 @@ from annotations.api.schemas import (
     Ordering,
 )
 from annotations.exchange.export import CONTENT_TYPES, corpus_export_chunks
-from newsroom import importer
+from newsroom import importer, throttle
 from newsroom.accounts import api_token_user
 from newsroom.jobs import article_import_job, jobs_visible_to
 from newsroom.models import Article, ImportJob
@@ -77,8 +77,15 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        # One login throttle for every door (newsroom.throttle): an address locked out by
+        # failed logins or bad tokens gets 429 before its token is looked up, even a valid
+        # token (as the right password is refused), until the cool-off ends.
+        if throttle.token_check_refused(request):
+            return None
         user = api_token_user(token)
-        if user is not None:
+        if user is None:
+            throttle.count_bad_token(request)
+        else:
             # History records (django-simple-history) and permission checks see the token's
             # user, never a session that happens to ride along on the request.
             request.user = user
@@ -182,7 +189,8 @@ class Pages(LimitOffsetPagination):
 
 # --- Endpoints ------------------------------------------------------------------------------
 
-AUTH_ERRORS = {401: Error, 403: Error}
+# 429: the login throttle (newsroom.throttle) refusing an address after too many failures.
+AUTH_ERRORS = {401: Error, 403: Error, 429: Error}
 
 
 @api.post(
@@ -367,6 +375,7 @@ def article_get(request: HttpRequest, article_id: int):
             401: {"description": "No live token"},
             403: {"description": "No permission"},
             422: {"description": "Bad filter"},
+            429: {"description": "Too many failed attempts from this address"},
         }
     },
 )

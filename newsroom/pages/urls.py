@@ -3,7 +3,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from newsroom import throttle
 from newsroom.pages import views
 
 urlpatterns = [
@@ -12,7 +11,7 @@ urlpatterns = [
     path("articles/upload/", views.article_upload, name="article_upload"),
     path("imports/<int:job_id>/", views.import_job, name="import_job"),
     path("team/", views.team, name="team"),
-    path("accounts/login/", throttle.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -314,8 +314,9 @@ def test_the_list_does_not_grow_in_queries_with_the_page(
 ):
     for n in range(20):
         add(title=f"A{n}", text=f"t{n}", outlet=f"Outlet {n % 3}", created_by=editor)
-    # Token with the access stamp, its last use, role and permissions (cold cache), count, page.
-    with django_assert_max_num_queries(5):
+    # Token with the access stamp, its last use, role and permissions (cold cache), count,
+    # page, and the login throttle's check of the client's address (newsroom.throttle).
+    with django_assert_max_num_queries(6):
         assert len(get(client, ARTICLES, editor_token).json()["items"]) == 20
 
 
@@ -480,9 +481,10 @@ def test_the_detail_takes_a_fixed_number_of_queries(
     client, admin_token, annotated, django_assert_max_num_queries
 ):
     article, _ = annotated
-    # Token with the access stamp, its last use, role and permissions (one query, cold cache),
-    # article, mentions, assignees, claims, events.
-    with django_assert_max_num_queries(8):
+    # The login throttle's check of the address, token with the access stamp, its last use,
+    # role and permissions (one query, cold cache), article, mentions, assignees, claims,
+    # events.
+    with django_assert_max_num_queries(9):
         assert get(client, f"{ARTICLES}/{article.pk}", admin_token).status_code == 200
 
 

@@ -210,3 +210,14 @@ def test_the_cache_is_per_process_unless_cache_url_names_a_shared_one():
         "shell", "-v", "0", "-c", code, DEBUG="true", CACHE_URL="redis://127.0.0.1:6379/1"
     )
     assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_login_failures_are_counted_in_the_database_unless_the_cache_is_chosen():
+    code = "from django.conf import settings as s; print(s.AXES_HANDLER)"
+    result = manage("shell", "-v", "0", "-c", code, DEBUG="true")
+    assert result.stdout.strip() == "axes.handlers.database.AxesDatabaseHandler"
+    result = manage("shell", "-v", "0", "-c", code, DEBUG="true", LOGIN_FAILURES_STORE="cache")
+    assert result.stdout.strip() == "axes.handlers.cache.AxesCacheHandler"
+    result = manage("check", DEBUG="true", LOGIN_FAILURES_STORE="redis")
+    assert result.returncode != 0
+    assert "LOGIN_FAILURES_STORE must be one of database, cache, not 'redis'" in result.stderr
