@@ -332,10 +332,12 @@ TABLE: list[Row] = [
         data=lambda w: _claim_data(w.claim),
         htmx=True,
     ),
+    # A's answer for B's hidden claim is the answer for a claim that does not exist (issue 15,
+    # case 6: hidden means absent): "deleted, nothing was saved" (409), telling nothing.
     Row(
         "claim_edit",
         "POST",
-        OWNER,
+        (L, R, O, O),
         lambda w: {"pk": w.double.pk, "claim_id": w.double_claim.pk},
         data=lambda w: _claim_data(w.double_claim),
         htmx=True,
@@ -344,7 +346,7 @@ TABLE: list[Row] = [
     Row(
         "claim_edit",
         "POST",
-        (L, D, R, R),
+        (L, R, R, R),
         # An invalid form must not answer A with the (hidden) claim's panel.
         lambda w: {"pk": w.double.pk, "claim_id": w.double_claim.pk},
         data=lambda w: {"version": "x"},
@@ -362,7 +364,7 @@ TABLE: list[Row] = [
     Row(
         "claim_remove",
         "POST",
-        OWNER,
+        (L, R, O, O),  # hidden means absent, as for claim_edit above
         lambda w: {"pk": w.double.pk, "claim_id": w.double_claim.pk},
         data=lambda w: {"version": w.double_claim.version},
         htmx=True,

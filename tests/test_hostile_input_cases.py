@@ -189,6 +189,33 @@ def test_6_a_hidden_claim_cannot_be_linked_and_answers_as_a_missing_one(
     assert denial.source_claim_id is None
 
 
+@pytest.mark.parametrize("route", ["claim_edit", "claim_remove"])
+def test_6_a_hidden_claims_id_answers_as_a_missing_ones(
+    client, editor, other_editor, admin_user, route
+):
+    articles_import(records=[(1, ARTICLE)])
+    article = Article.objects.get()
+    for user in (editor, other_editor):
+        Assignment.objects.create(article=article, editor=user, assigned_by=admin_user)
+    hidden = Claim.objects.create(
+        article=article, start=0, end=9, label=Label.objects.get(slug="named_source"),
+        author=editor, note="A's private note",
+    )  # fmt: skip
+    client.force_login(other_editor)
+    answers = []
+    for claim_id in (hidden.pk, hidden.pk + 1000):
+        response = client.post(
+            reverse(route, args=[article.pk, claim_id]),
+            {"version": 1, "label": "named_source", "note": "B was here"},
+            headers={"HX-Request": "true"},
+        )
+        answers.append((response.status_code, response.content.decode()))
+    assert answers[0] == answers[1] and answers[0][0] == 409
+    assert "private note" not in answers[0][1]
+    hidden.refresh_from_db()
+    assert hidden.note == "A's private note"
+
+
 # --- 7. Inputs that answered 500 -----------------------------------------------------------------
 
 

@@ -92,14 +92,15 @@ def claim_detail(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
 def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     article = article_or_404(pk)
     claim = (
-        Claim.objects.select_related("label", "article")
+        Claim.objects.visible_to(request.user, article)
+        .select_related("label", "article")
         .filter(pk=claim_id, article=article)
         .first()
     )
     if claim is None:
         # Deleted under the editor (another tab or editor): a conflict, as claim_remove says.
+        # A claim hidden from them gets the same answer: hidden means absent.
         return _conflict(request, article, ClaimConflict(None))
-    _check_visible(request, article, claim)
     label_before = claim.label_id
     form = ClaimForm(request.POST, claim=claim, user=request.user)
     if not form.is_valid():
@@ -135,13 +136,14 @@ def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     form = ClaimVersionForm(request.POST)
     if not form.is_valid():
         return _refuse(request, article, first_error(form))
+    # A claim hidden from the user is as absent as a deleted one: the service answers both
+    # with the same conflict.
     found = (
-        Claim.objects.filter(pk=claim_id, article=article)
+        Claim.objects.visible_to(request.user, article)
+        .filter(pk=claim_id, article=article)
         .only("start", "end", "label_id", "author_id")
         .first()
     )
-    if found is not None:
-        _check_visible(request, article, found)
     try:
         claim_delete(claim_id=claim_id, version=form.cleaned_data["version"], user=request.user)
     except ClaimConflict as conflict:
