@@ -184,12 +184,22 @@ def check_records(
     so that a long check holds no lock: an import job checks first, then imports."""
     ext = extension or ImportExtension()
     errors = ErrorList()
-    count = 0
-    for count, _ in enumerate(_checked(records, ext=ext, unit=unit, errors=errors), start=1):
-        if on_checked and count % CHECK_PROGRESS_EVERY == 0:
-            on_checked(count, errors)
+    read = 0
+
+    def counted() -> Iterator[ImportItem]:
+        # Every record read counts, the bad ones too: a file of nothing but errors shows its
+        # progress as a good one does.
+        nonlocal read
+        for item in records:
+            read += 1
+            if on_checked and read % CHECK_PROGRESS_EVERY == 0:
+                on_checked(read, errors)
+            yield item
+
+    for _ in _checked(counted(), ext=ext, unit=unit, errors=errors):
+        pass
     if on_checked:
-        on_checked(count, errors)
+        on_checked(read, errors)
     return errors
 
 

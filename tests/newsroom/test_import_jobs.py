@@ -61,6 +61,7 @@ def test_a_hostile_file_of_empty_objects_is_refused_with_its_errors_capped(
     assert job.state == ImportJob.State.REJECTED and not Article.objects.exists()
     # Two errors a line (title and text), all counted; the first few shown.
     assert job.error_count == 2 * lines and len(job.errors) == ERRORS_SHOWN
+    assert job.records_checked == lines  # the bad records were read and counted too
     page = editor_client.get(job.get_absolute_url()).content.decode()
     assert f"and {2 * lines - ERRORS_SHOWN} more" in page
     assert "line 1: title: is required" in page
