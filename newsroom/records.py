@@ -233,7 +233,8 @@ class ArticleRecord(BaseModel):
         problem = moment_problem(moment)
         if problem:
             raise _refuse("published_at", problem)
-        return moment
+        # In UTC: Python takes offsets up to a day, PostgreSQL only up to 16 hours.
+        return moment.astimezone(UTC)
 
     @cached_property
     def content_hash(self) -> str:

@@ -28,7 +28,10 @@ DATE = st.one_of(
     st.sampled_from(["9999-12-31", "0001-01-01", "2024-13", "2024-02-30"]),
     TEXT,
 )
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+# The same examples on every run, so that CI does not pass or fail by luck.
+FUZZ = settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 HTMX = {"HX-Request": "true"}
 ARTICLE_TEXT = "Officials said the minister denied it. ☃️ مرحبا بالعالم. A spokesman declined."
 

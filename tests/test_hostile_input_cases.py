@@ -322,3 +322,20 @@ def test_8_the_tokens_page_makes_expiring_tokens(editor_client):
     assert response.status_code == 200
     token = ApiToken.objects.get()
     assert timedelta(days=29) < token.expires_at - timezone.now() <= timedelta(days=30)
+
+
+def test_7_a_time_zone_offset_past_what_postgresql_takes_is_stored_in_utc(client, editor):
+    """Found by the API fuzzing on PostgreSQL: Python takes offsets up to a day, PostgreSQL up
+    to 16 hours; moments are handed to the database in UTC."""
+    headers = _bearer(editor)
+    response = client.post(
+        "/api/v1/articles",
+        json.dumps({**ARTICLE, "published_at": "2020-01-01T00:00:00+23:09"}),
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 201
+    stored = Article.objects.get().published_at
+    assert stored == datetime(2019, 12, 31, 0, 51, tzinfo=UTC)
+    since = client.get("/api/v1/articles", {"since": "1086-07-24T08:56:39+23:09"}, headers=headers)
+    assert since.status_code == 200 and since.json()["count"] == 1

@@ -189,7 +189,8 @@ class ArticleFilters(Schema):
                 raise ValidationError(
                     [{"type": "value_error", "loc": ["query", "since"], "msg": f"since {problem}"}]
                 )
-            articles = articles.filter(created_at__gte=since)
+            # In UTC: Python takes offsets up to a day, PostgreSQL only up to 16 hours.
+            articles = articles.filter(created_at__gte=since.astimezone(UTC))
         return articles
 
 

@@ -385,6 +385,8 @@ def validate_article(
                 if problem:
                     check.err(f"{path}.at", problem)
                     at = None
+                else:
+                    at = at.astimezone(UTC)  # PostgreSQL takes offsets up to 16 hours only
         events.append(
             _Event(
                 action=action,
