@@ -21,6 +21,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit
 from axes.models import AccessBase
+from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
@@ -28,6 +29,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 # What the API's token check reports to axes: no username, so a bad token counts against the
 # client's address only (lockout_parameters).
@@ -126,6 +128,22 @@ def lockout_message(seconds: int) -> str:
     return f"Too many failed attempts; try again in {minutes} {unit}."
 
 
+class NextForm(forms.Form):
+    """The login form's `next`: a URL on this site, or nothing."""
+
+    next = forms.CharField(required=False, max_length=2000)
+
+    def safe_next(self, request: HttpRequest) -> str:
+        """`next` when it is a URL on this site, else ""."""
+        if not self.is_valid():
+            return ""
+        url = self.cleaned_data["next"]
+        allowed = url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return url if allowed else ""
+
+
 def lockout_response(
     request: HttpRequest,
     original_response: HttpResponse | None,
@@ -142,8 +160,9 @@ def lockout_response(
     else:
         username = (credentials or {}).get(_username_field()) or ""
         form = AuthenticationForm(request, initial={"username": username})
-        # `next` is only echoed into the form; LoginView checks it when the form is sent.
-        context = {"form": form, "throttled": message, "next": request.POST.get("next", "")}
+        # Where to go after logging in, echoed into the form only when it is a safe local URL.
+        after = NextForm(request.POST)
+        context = {"form": form, "throttled": message, "next": after.safe_next(request)}
         response = render(request, "registration/login.html", context, status=429)
     response["Retry-After"] = str(seconds)
     return response

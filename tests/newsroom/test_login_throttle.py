@@ -276,3 +276,13 @@ def test_the_api_documents_the_429(client, db):
     for path in ["/api/v1/articles", "/api/v1/export"]:
         for operation in paths[path].values():
             assert "429" in operation["responses"], (path, operation["operationId"])
+
+
+def test_the_lockout_page_keeps_a_local_next_and_drops_another_sites(client, editor):
+    fail(client, 10)
+    for sent, kept in (("/articles/7/", "/articles/7/"), ("https://evil.example/", "")):
+        response = client.post(
+            LOGIN, {"username": "erin", "password": "wrong", "next": sent}, REMOTE_ADDR=HERE
+        )
+        assert_locked(response)
+        assert f'name="next" value="{kept}"' in response.content.decode()
