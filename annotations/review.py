@@ -14,6 +14,7 @@ from django.db import transaction
 
 from annotations.events import announce_claims_changed
 from newsroom.models import Article, ArticleStatus
+from newsroom.prepared import ID_PLACEHOLDER, PreparedQuery
 from newsroom.roles import ADMIN, EDITOR, is_admin, role_of
 
 from .models import Assignment, ReviewAction, ReviewEvent
@@ -201,6 +202,12 @@ def _check_comment(text: str) -> None:
         raise ReviewRefused(f"A comment can be at most {COMMENT_MAX:,} characters.")
 
 
+# The article page and its review actions run it: compiled once (newsroom/prepared.py).
+_EVENTS = PreparedQuery(
+    lambda article: ReviewEvent.objects.for_article(article), article=ID_PLACEHOLDER
+)
+
+
 def review_panel_context(article: Article, user: Any) -> dict[str, Any]:
     """The article page's review panel: status, thread, steps, assignees (1–4 queries)."""
     if getattr(article, "assignee_count", None) == 0:  # known from Article.annotating()
@@ -211,7 +218,7 @@ def review_panel_context(article: Article, user: Any) -> dict[str, Any]:
     article._double_annotated = len(assignees) >= 2
     admin = is_admin(user)
     return {
-        "review_events": list(ReviewEvent.objects.for_article(article)),
+        "review_events": _EVENTS.rows(article=article.pk),
         "assignees": [a.editor for a in assignments],
         "transitions": transitions_for(user, article, assignees),
         "assignable": list(

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
+from .prepared import ID_PLACEHOLDER, PreparedQuery
 from .roles import STAMP_ATTRIBUTE, access_of, access_stamp
 
 
@@ -25,15 +26,24 @@ def _no_answer(user_obj: Any, obj: Any) -> bool:
     return not user_obj.is_active or user_obj.is_anonymous or obj is not None
 
 
+def _user_with_stamp(pk: Any) -> Any:
+    users = get_user_model()._default_manager.annotate(**{STAMP_ATTRIBUTE: access_stamp()})
+    return users.filter(pk=pk)
+
+
+# Every request of a logged-in user runs it: compiled once (newsroom/prepared.py).
+_USER_WITH_STAMP = PreparedQuery(_user_with_stamp, pk=ID_PLACEHOLDER)
+
+
 class RoleBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         """The active user with this id, read with the access stamp; else None."""
-        users = get_user_model()._default_manager.annotate(**{STAMP_ATTRIBUTE: access_stamp()})
         try:
-            user = users.get(pk=user_id)
-        except (get_user_model().DoesNotExist, ValueError, TypeError, ValidationError):
-            return None  # a session naming a missing or malformed id: nobody
-        return user if self.user_can_authenticate(user) else None
+            pk = get_user_model()._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None  # a session naming a malformed id: nobody
+        user = _USER_WITH_STAMP.first(pk=pk)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         """The user's own permissions, as ModelBackend answers, from the role cache."""

@@ -141,9 +141,10 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
             # docs/reliability.md "Faults"), without a round trip when it is healthy.
             "check": check_connection,
         }
-    # No server-side binding / prepared statements (Django's default, client-side binding):
-    # measured with psycopg's prepare_threshold=5, server CPU per request was no lower
-    # (docs/reliability.md, "Load", issue 14).
+    # Server-side binding: a query's text no longer carries its values, so psycopg prepares
+    # those that run again and again on a connection (after `prepare_threshold` runs), the
+    # compiled ones of newsroom/prepared.py first: the server plans them once.
+    _db.setdefault("OPTIONS", {})["server_side_binding"] = True
     _db["CONN_MAX_AGE"] = 0
     _db["CONN_HEALTH_CHECKS"] = False
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -279,7 +280,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Django's database sessions (the default engine): a session can be ended server-side.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, their one query prepared (newsroom/prepared.py).
+SESSION_ENGINE = "newsroom.prepared"
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: htmx sends the token from the page (base.html hx-headers).
 CSRF_COOKIE_HTTPONLY = True

@@ -25,6 +25,8 @@ from annotations.models import (
     Label,
     LabelKind,
     assignee_count,
+    authored_by,
+    sees_every_claim,
 )
 from annotations.pages.segments import Paragraph, Span, paragraph, paragraphs, text_paragraphs
 from annotations.quality import SCORE_FORMULA, Scorecard
@@ -33,6 +35,7 @@ from annotations.scorecards import ScoredClaim, viewer_scorecard
 from entities.models import EntityMention, SpanStatus
 from entities.pipeline import ENTITY_LABELS
 from newsroom.models import AnalysisState, Article
+from newsroom.prepared import ID_PLACEHOLDER, OTHER_ID_PLACEHOLDER, PreparedQuery
 
 TEMPLATE = "annotations/article_detail.html"
 TEXT_MACROS = "annotations/article_text.html"  # a Jinja2 template: see _macros
@@ -50,14 +53,25 @@ ENTITY_NAMES = {
 SOURCE_ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
 
-def article_or_404(pk: int) -> Article:
-    """The article with what its page and actions need (assignee count, outlet, creator)."""
-    article = (
+# The page and every action on it run these: compiled once (newsroom/prepared.py).
+_ARTICLE = PreparedQuery(
+    lambda pk: (
         Article.objects.annotate(assignee_count=assignee_count())
         .select_related("outlet", "created_by")
         .filter(pk=pk)
-        .first()
-    )
+    ),
+    pk=ID_PLACEHOLDER,
+)
+_LABELS = PreparedQuery(lambda: Label.objects.all())
+_MENTIONS = PreparedQuery(
+    lambda article: EntityMention.objects.for_article(article).select_related("updated_by"),
+    article=ID_PLACEHOLDER,
+)
+
+
+def article_or_404(pk: int) -> Article:
+    """The article with what its page and actions need (assignee count, outlet, creator)."""
+    article = _ARTICLE.first(pk=pk)
     if article is None:
         raise Http404("No such article.")
     return article
@@ -65,11 +79,11 @@ def article_or_404(pk: int) -> Article:
 
 def all_labels() -> list[Label]:
     """Every label, in the order the picker and the claims list show them."""
-    return list(Label.objects.all())
+    return _LABELS.rows()
 
 
 def _mentions(article: Article) -> list[EntityMention]:
-    return list(EntityMention.objects.for_article(article).select_related("updated_by"))
+    return _MENTIONS.rows(article=article.pk)
 
 
 def article_page_context(
@@ -324,17 +338,37 @@ _ROW_FIELDS = ("pk", "start", "end", "status", "label_id", "author_id")
 _ROW_FIELDS += ("anonymity_reason", "source_claim_id")
 
 
+# `visible_claims` as rows, in its two forms (`sees_every_claim`): compiled once.
+_EVERY_ROW = PreparedQuery(
+    lambda article: Claim.objects.for_article(article).showing().values_list(*_ROW_FIELDS),
+    article=ID_PLACEHOLDER,
+)
+_OWN_ROWS = PreparedQuery(
+    lambda article, author: (
+        Claim.objects.for_article(article)
+        .showing()
+        .filter(authored_by(author))
+        .values_list(*_ROW_FIELDS)
+    ),
+    article=ID_PLACEHOLDER,
+    author=OTHER_ID_PLACEHOLDER,
+)
+
+
 def _claim_rows(
     article: Article, labels: list[Label], user: Any, where: Q | None = None
 ) -> list[ClaimRow]:
     """The claims that show to `user`, in reading order, as light rows."""
     by_id = {label.pk: label for label in labels}
-    claims = visible_claims(article, user)
     if where is not None:
-        claims = claims.filter(where)
+        rows = visible_claims(article, user).filter(where).values_list(*_ROW_FIELDS)
+    elif sees_every_claim(user, article):
+        rows = _EVERY_ROW.rows(article=article.pk)
+    else:
+        rows = _OWN_ROWS.rows(article=article.pk, author=user.pk)
     return [
         ClaimRow(pk, start, end, status, by_id[label_id], *rest)
-        for pk, start, end, status, label_id, *rest in claims.values_list(*_ROW_FIELDS)
+        for pk, start, end, status, label_id, *rest in rows
     ]
 
 

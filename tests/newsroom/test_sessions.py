@@ -1,9 +1,13 @@
-"""Sessions: Django's database engine; logging out, a password change or a deleted user end them."""
+"""Sessions: Django's database engine (its query prepared: newsroom/prepared.py); logging out,
+a password change, expiry or a deleted user end them."""
+
+from datetime import timedelta
 
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import PASSWORD
 
@@ -62,3 +66,18 @@ def test_a_deactivated_user_is_logged_out(editor_client, editor):
     editor.is_active = False
     editor.save()
     assert editor_client.get(reverse("article_list")).status_code == 302
+
+
+def test_an_expired_session_logs_out(editor_client):
+    assert editor_client.get(reverse("article_list")).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert editor_client.get(reverse("article_list")).status_code == 302
+
+
+def test_a_session_key_the_server_never_issued_is_not_adopted(client, editor):
+    """Session fixation: a made-up key is dropped, and logging in issues a new one."""
+    client.cookies["sessionid"] = "x" * 32
+    assert client.get(reverse("article_list")).status_code == 302
+    client.post(reverse("login"), {"username": editor.username, "password": PASSWORD})
+    assert client.cookies["sessionid"].value != "x" * 32
+    assert not Session.objects.filter(pk="x" * 32).exists()

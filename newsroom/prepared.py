@@ -1,0 +1,145 @@
+"""Querysets that every request runs, compiled to SQL once: the one place that relies on
+Django's private ORM internals, kept because no public API reaches the throughput.
+
+Why (issue 14, docs/reliability.md "Prepared queries"): on the annotate page, building and
+compiling a queryset costs Django 5 to 10 times what the database takes to answer it (the
+article with its assignee count: 3.1 ms of CPU to build and compile, 0.3 ms to run from
+compiled SQL). Without this module the load bench kept 0.74x the requests per second of the
+code before the layering change, against a target of 0.95x.
+
+How: a `PreparedQuery` builds its queryset once with a placeholder for each value that
+changes from call to call (an id), compiles it, finds each placeholder's slot among the SQL
+parameters, and afterwards only puts the call's values in those slots. Rows come back
+through the queryset's own iterable (model instances, `select_related` objects,
+annotations, `values_list()` tuples, the database's conversions), as if the queryset had
+been built and compiled for the call. On PostgreSQL the identical SQL text lets psycopg
+prepare it on each connection (settings: `server_side_binding`, `prepare_threshold`).
+
+The private parts, all here: the database session engine's `_get_session_from_db()`
+(its one query, made a prepared one: `SessionStore` below), `QuerySet._query`,
+`Query.get_compiler()`,
+`SQLCompiler.as_sql()` (it also sets up what the iterables read) and the iterables' calling
+`query.get_compiler()` and then `compiler.execute_sql()`, which calls `self.as_sql()`.
+tests/newsroom/test_prepared.py pins the Django release these were checked against and
+fails on an upgrade until someone has checked them again; it also compares each prepared
+query's rows with those of its plain queryset.
+
+Only values the ORM passes through unchanged can be placeholders (ids): the first compile
+checks that each placeholder appears exactly once among the parameters.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db import connections, router
+from django.db.models import QuerySet
+from django.utils import timezone
+
+# Checked against this Django release (tests/test_prepared.py fails on any other).
+CHECKED_DJANGO = (6, 1)
+# Placeholders for ids: no row has them (ids are positive) and they fit a 32-bit column.
+ID_PLACEHOLDER = -2_013_265_921
+OTHER_ID_PLACEHOLDER = ID_PLACEHOLDER + 1
+
+
+def _shallow(instance: Any) -> Any:
+    # copy.copy() would pickle a QuerySet, and pickling evaluates it.
+    twin = object.__new__(type(instance))
+    twin.__dict__.update(instance.__dict__)
+    return twin
+
+
+class _Compiled:
+    def __init__(self, queryset: QuerySet, placeholders: dict[str, Any]):
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()  # also sets up select, klass_info, annotations
+        slots = {}
+        for name, placeholder in placeholders.items():
+            found = [i for i, value in enumerate(params) if value == placeholder]
+            if len(found) != 1:
+                raise ValueError(
+                    f"placeholder {name!r} must appear once among the parameters, "
+                    f"not {len(found)} times: prepare only values the ORM passes unchanged"
+                )
+            slots[name] = found[0]
+        self.queryset, self.compiler, self.sql = queryset, compiler, sql
+        self.params, self.slots = tuple(params), slots
+
+    def run(self, values: dict[str, Any]) -> QuerySet:
+        if values.keys() != self.slots.keys():
+            raise TypeError(f"expected values for {sorted(self.slots)}, got {sorted(values)}")
+        params = list(self.params)
+        for name, slot in self.slots.items():
+            params[slot] = values[name]
+        sql_and_params = (self.sql, tuple(params))
+        compiler = _shallow(self.compiler)
+        compiler.as_sql = lambda *args, **kwargs: sql_and_params
+        query = _shallow(self.queryset.query)
+        query.get_compiler = lambda *args, **kwargs: compiler
+        queryset = _shallow(self.queryset)
+        queryset._query = query  # not the `query` setter: it would turn values_list() to dicts
+        return queryset
+
+
+class PreparedQuery:
+    """`build(**placeholders)`: the queryset, using each placeholder once (e.g. `pk=key`).
+
+    Instances are module-level constants; the compiled form is kept per database
+    connection (a compiler belongs to one), and dropped with it.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], **placeholders: Any):
+        self.build, self.placeholders = build, placeholders
+        self.model: Any = None  # known after the first build
+        self._by_connection: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def _compiled(self, alias: str | None) -> _Compiled:
+        built = None
+        if alias is None:
+            if self.model is None:
+                built = self.build(**self.placeholders)
+                self.model = built.model
+            alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        compiled = self._by_connection.get(connection)
+        if compiled is None:
+            queryset = built if built is not None else self.build(**self.placeholders)
+            compiled = _Compiled(queryset.using(alias), self.placeholders)
+            with self._lock:
+                self._by_connection[connection] = compiled
+        return compiled
+
+    def rows(self, *, using: str | None = None, **values: Any) -> list[Any]:
+        """The rows for these values, as the queryset would give them."""
+        return list(self._compiled(using).run(values))
+
+    def first(self, *, using: str | None = None, **values: Any) -> Any:
+        """The first row for these values, or None."""
+        rows = self.rows(using=using, **values)
+        return rows[0] if rows else None
+
+
+# The session: Django's database engine (settings.SESSION_ENGINE names this module), its row
+# read through a prepared query. Expiry is checked here rather than in SQL: a time is a
+# value the ORM converts (to text on SQLite), so it cannot be a placeholder.
+_SESSION = PreparedQuery(
+    lambda key: DatabaseSessionStore.get_model_class().objects.filter(session_key=key),
+    key="\x00newsroom-session-placeholder",
+)
+
+
+class SessionStore(DatabaseSessionStore):
+    def _get_session_from_db(self) -> Any:
+        # Django's own method answers as this one does: the row, or None with the key
+        # dropped (so that a save creates a new session instead of adopting the key sent).
+        row = _SESSION.first(key=self.session_key) if self.session_key else None
+        if row is None or row.expire_date <= timezone.now():
+            self._session_key = None
+            return None
+        return row
