@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from annotations.events import announce_claims_changed
 from annotations.models import Claim, Label, LabelKind, SpanStatus, shows_to
+from annotations.sources import sources_assign, sources_prune
 from entities.models import EntityMention
 from entities.offsets import SelectionRefused, snap_to_tokens
 from newsroom.models import Article, check_editable
@@ -85,6 +86,7 @@ def claim_delete(*, claim_id: int, version: int, user: Any) -> None:
     claim = _current(claim_id, version, user)
     claim._history_user = user
     claim.delete()
+    sources_prune(article_ids=[claim.article_id])
     announce_claims_changed(claim.article_id)
 
 
@@ -139,11 +141,22 @@ def _own_duplicate(claim: Claim, user: Any) -> Claim | None:
 
 
 def _save(claim: Claim, user: Any, duplicate_message: str) -> None:
-    """Save with the history naming `user`; the one constraint left to hit is uniqueness."""
+    """Save with the history naming `user`; the one constraint left to hit is uniqueness.
+    A source mention gets its source (annotations.sources); a claim that stops being one
+    leaves its source, which goes when it has no mention left."""
     claim._history_user = user
+    is_mention = claim.label.kind == LabelKind.SOURCE and claim.status != SpanStatus.REJECTED
+    left = None if is_mention else claim.source_id
+    if left is not None:
+        claim.source = None
     try:
         with transaction.atomic():
             claim.save()
+            if is_mention and claim.source_id is None:
+                sources_assign(article_ids=[claim.article_id])
+                claim.refresh_from_db(fields=["source"])
+            if left is not None:
+                sources_prune(article_ids=[claim.article_id])
     except IntegrityError:
         raise ClaimRefused(duplicate_message) from None
 

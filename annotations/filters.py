@@ -24,6 +24,7 @@ from django.http import QueryDict
 from django.utils.dateparse import parse_date
 
 from annotations.exchange.export import JSON, JSONL, ExportFilters
+from annotations.models import Basis
 from annotations.stats import FLAG_FIELDS
 from newsroom.models import MOMENT_MAX, MOMENT_MIN, ArticleStatus
 
@@ -36,6 +37,13 @@ GROUPS = {
     "month": ("month", None, "By month"),
 }
 NONE = "none"  # the filter value for "no outlet" / "no editor"
+# The dashboard's two bases, never summed together: the figures editors verified, and the
+# machine's estimates (articles nobody has worked on, and those in progress).
+VERIFIED_BASIS, ESTIMATED_BASIS = "verified", "estimated"
+BASIS_FILTERS = {
+    VERIFIED_BASIS: ("Verified", (Basis.VERIFIED,)),
+    ESTIMATED_BASIS: ("Estimated", (Basis.ESTIMATE, Basis.IN_PROGRESS)),
+}
 
 
 # --- Fields -----------------------------------------------------------------------------------
@@ -202,6 +210,7 @@ class Filters:
     flag): read by DashboardFilterForm, applied to ArticleSourcing, written back into links."""
 
     group: str = "outlet"
+    basis: str = VERIFIED_BASIS
     status: str = ""
     since: date | None = None
     until: date | None = None
@@ -210,8 +219,11 @@ class Filters:
     month: date | None = None
     flag: str = ""
 
-    def apply(self, qs: QuerySet) -> QuerySet:
-        """ArticleSourcing rows narrowed to these filters."""
+    def apply(self, qs: QuerySet, *, any_basis: bool = False) -> QuerySet:
+        """ArticleSourcing rows narrowed to these filters: to one basis (never both summed)
+        unless `any_basis` (to count the articles of each)."""
+        if not any_basis:
+            qs = qs.filter(basis__in=BASIS_FILTERS[self.basis][1])
         if self.status:
             qs = qs.filter(status=self.status)
         if self.since:
@@ -237,6 +249,7 @@ class Filters:
         q = QueryDict(mutable=True)
         for key, value in (
             ("group", self.group),
+            ("basis", "" if self.basis == VERIFIED_BASIS else self.basis),
             ("status", self.status),
             ("from", self.since and self.since.strftime("%Y-%m")),
             ("to", self.until and self.until.strftime("%Y-%m")),
@@ -258,14 +271,22 @@ class Filters:
     @property
     def dashboard_filters(self) -> Filters:
         """Only what the dashboard's own form sets (status and month range)."""
-        return Filters(group=self.group, status=self.status, since=self.since, until=self.until)
+        return Filters(
+            group=self.group,
+            basis=self.basis,
+            status=self.status,
+            since=self.since,
+            until=self.until,
+        )
 
 
 class DashboardFilterForm(LenientForm):
-    """The dashboard's query string: `group`, `status`, `from`/`to` (months) and a row's
+    """The dashboard's query string: `group`, `basis` (verified, the default, or estimated),
+    `status`, `from`/`to` (months) and a row's
     `outlet`, `editor` (an id or `none`), `month` and `flag`."""
 
     group = forms.ChoiceField(choices=[(key, key) for key in GROUPS], required=False)
+    basis = forms.ChoiceField(choices=[(key, key) for key in BASIS_FILTERS], required=False)
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
     outlet = IdField(none_value=NONE)
     editor = IdField(none_value=NONE)
@@ -283,6 +304,7 @@ class DashboardFilterForm(LenientForm):
         data = self.values()
         return Filters(
             group=data["group"] or "outlet",
+            basis=data["basis"] or VERIFIED_BASIS,
             status=data["status"],
             since=data["from"],
             until=data["to"],

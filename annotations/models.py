@@ -112,6 +112,24 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(status=SpanStatus.ACCEPTED)
 
 
+class Source(models.Model):
+    """One person, group or organisation an article gives as a source: its source-label
+    claims (`mentions`: "Paul Dewar", "Dewar", "she") grouped. Grouped by the rules after
+    analysis and when an editor marks a source (annotations.sources); editors merge and split.
+    The figures count sources, not mentions (docs/sourcing-quality.md)."""
+
+    article = models.ForeignKey(
+        "newsroom.Article", on_delete=models.CASCADE, related_name="sources"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["article"], name="source_article")]
+
+    def __str__(self) -> str:
+        return f"source {self.pk} of article {self.article_id}"
+
+
 class Claim(models.Model):
     """A span of an article marked with a sourcing label."""
 
@@ -146,6 +164,11 @@ class Claim(models.Model):
     # A cue (denial, no comment) belongs to the source that denied or declined.
     source_claim = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="cues"
+    )
+    # A source mention's source (the same person, group or organisation as its other
+    # mentions); None for cues and markers. Of the same article (annotations.sources).
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -361,6 +384,14 @@ def risk_order(prefix: str = "") -> list:
     ]
 
 
+class Basis(models.TextChoices):
+    """What an article's sourcing figures rest on (annotations.scorecards.basis_of)."""
+
+    ESTIMATE = "estimate", "Machine estimate"
+    IN_PROGRESS = "in_progress", "In progress"
+    VERIFIED = "verified", "Verified"
+
+
 class ArticleSourcingQuerySet(models.QuerySet):
     def by_risk(self) -> ArticleSourcingQuerySet:
         """Riskiest first: more flags, then a lower score, then submitted longest ago."""
@@ -382,9 +413,13 @@ class ArticleSourcing(models.Model):
     )
     # quality.SourcingCounts, field by field (`articles` is 1 per row: Count).
     words = models.PositiveIntegerField(default=0)
+    # Distinct sources per label, then their mentions.
     named = models.PositiveIntegerField(default=0)
     anonymous = models.PositiveIntegerField(default=0)
     outlet = models.PositiveIntegerField(default=0)
+    named_mentions = models.PositiveIntegerField(default=0)
+    anonymous_mentions = models.PositiveIntegerField(default=0)
+    outlet_mentions = models.PositiveIntegerField(default=0)
     denial = models.PositiveIntegerField(default=0)
     no_comment = models.PositiveIntegerField(default=0)
     hedge = models.PositiveIntegerField(default=0)
@@ -396,8 +431,13 @@ class ArticleSourcing(models.Model):
     articles_with_reply = models.PositiveSmallIntegerField(default=0)
     # The article's own scorecard: score and one boolean per flag (quality.Flag.code), so that
     # the dashboard counts flagged articles with SUM and the queue sorts by flag_count.
-    score = models.SmallIntegerField(default=100)
+    # What the counts rest on (annotations.scorecards.basis_of): estimate, in_progress or
+    # verified. The dashboard never sums rows of different bases.
+    basis = models.CharField(max_length=12, choices=Basis.choices, default=Basis.ESTIMATE)
+    # None: no attributed source, nothing to score (flag_no_sources), never a perfect 100.
+    score = models.SmallIntegerField(null=True, blank=True)
     flag_count = models.PositiveSmallIntegerField(default=0)
+    flag_no_sources = models.BooleanField(default=False)
     flag_only_anonymous = models.BooleanField(default=False)
     flag_anonymity_without_reason = models.BooleanField(default=False)
     flag_no_right_of_reply = models.BooleanField(default=False)
@@ -429,7 +469,23 @@ class ArticleSourcing(models.Model):
             models.Index(fields=["article_outlet", "month"], name="sourcing_outlet_month"),
             models.Index(fields=["editor", "month"], name="sourcing_editor_month"),
             models.Index(fields=["month"], name="sourcing_month"),
+            models.Index(fields=["basis", "month"], name="sourcing_basis_month"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(basis__in=Basis.values), name="sourcing_basis_known"
+            ),
+            # No score exactly when there is no attributed source: never a perfect 100.
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True, flag_no_sources=True)
+                | models.Q(score__isnull=False, flag_no_sources=False),
+                name="sourcing_no_sources_no_score",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=100),
+                name="sourcing_score_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"sourcing of {self.article_id}: {self.score}"
+        return f"sourcing of {self.article_id}: {self.score} ({self.basis})"

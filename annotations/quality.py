@@ -1,8 +1,9 @@
 """The sourcing-quality scorecard: figures, a transparent score and flags a reviewer acts on.
 
-Pure Python, no database: one article's scorecard comes from its claims (`counts_from_claims`),
-an aggregate's from counts summed in SQL (every `SourcingCounts` field is a sum over articles),
-and both go through the same `scorecard`. docs/sourcing-quality.md explains every figure, weight
+Pure Python, no database (the basis names come with the model that stores them): one
+article's scorecard comes from its claims (`counts_from_claims`), an aggregate's from counts
+summed in SQL (every `SourcingCounts` field is a sum over articles), and both go through the
+same `scorecard`. docs/sourcing-quality.md explains every figure, weight
 and flag; the reference for what a flag means is AP's and Reuters' published rules on anonymous
 sources and fairness (AP: "When is it OK to use anonymous sources?" and its Statement of News
 Values and Principles; Reuters: "The Essentials of Reuters sourcing", Handbook of Journalism).
@@ -14,6 +15,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import NamedTuple
+
+from .models import Basis
+from .sources import majority_label
 
 NAMED, ANONYMOUS, OUTLET = "named_source", "anonymous_source", "outlet"
 DENIAL, NO_COMMENT, HEDGE, UNATTRIBUTED = "denial", "no_comment", "hedge", "unattributed"
@@ -33,6 +37,21 @@ UNATTRIBUTED_WEIGHT = 10  # a disputable fact with no source at all
 HEDGES_FULL_PENALTY_PER_1000 = 10.0
 UNATTRIBUTED_FULL_PENALTY_PER_1000 = 5.0
 
+# What an article's figures rest on (its `basis`): the machine's estimate from the rules' open
+# suggestions while no editor has worked on it; accepted claims and the suggestions still
+# open once an editor has started; accepted claims alone once none is open, or the article
+# is submitted or approved. Aggregates are only ever of one basis at a time.
+ESTIMATE, IN_PROGRESS, VERIFIED = Basis.ESTIMATE, Basis.IN_PROGRESS, Basis.VERIFIED
+BASIS_NAMES = dict(Basis.choices)
+BASIS_WORDS = {
+    ESTIMATE: "the machine's estimate: no editor has worked on it yet, so these figures come "
+    "from the rules' open suggestions",
+    IN_PROGRESS: "in progress: an editor has started, and these figures count the accepted "
+    "claims together with the rules' suggestions still open",
+    VERIFIED: "verified: these figures count the claims editors accepted, with no suggestion "
+    "left open (or the article is submitted or approved)",
+}
+
 # Score bands: a score at or above GOOD shows as good, at or above FAIR as fair, else poor
 # (the colour every page gives a score; `score_band` is the one place that decides it).
 SCORE_GOOD = 75
@@ -41,7 +60,7 @@ SCORE_FAIR = 50
 # Flag thresholds.
 ANONYMITY_EXPLAINED_MIN = 1.0  # every anonymous source needs its reason stated
 RIGHT_OF_REPLY_MIN = 1.0  # every article with unverified claims needs a reply
-OUTLET_DEPENDENT_AT = 0.5  # half or more of the source mentions credit other outlets
+OUTLET_DEPENDENT_AT = 0.5  # half or more of the sources are other outlets
 HEAVY_HEDGING_AT = HEDGES_FULL_PENALTY_PER_1000
 UNATTRIBUTED_TOLERATED_PER_1000 = 0.0  # an editor marked each one: any is worth a look
 
@@ -64,10 +83,12 @@ class ClaimFacts(NamedTuple):
     label_slug: str
     anonymity_reason: str = ""
     source_claim_id: int | None = None
+    # The mention's source (annotations.models.Source); None: a source of its own.
+    source_id: int | None = None
 
 
 # The ORM lookups that give a ClaimFacts row, in its order.
-CLAIM_FACTS_FIELDS = ("pk", "label__slug", "anonymity_reason", "source_claim_id")
+CLAIM_FACTS_FIELDS = ("pk", "label__slug", "anonymity_reason", "source_claim_id", "source_id")
 
 
 @dataclass(frozen=True)
@@ -76,14 +97,19 @@ class SourcingCounts:
 
     words: int
     articles: int = 1
+    # Distinct sources per label (a source's label: that of most of its mentions).
     named: int = 0
     anonymous: int = 0
     outlet: int = 0
+    # Their mentions ("Paul Dewar", "Dewar", "she": three mentions, one source).
+    named_mentions: int = 0
+    anonymous_mentions: int = 0
+    outlet_mentions: int = 0
     denial: int = 0
     no_comment: int = 0
     hedge: int = 0
     unattributed: int = 0
-    # Anonymous source mentions with a non-blank anonymity_reason.
+    # Anonymous sources with a non-blank anonymity_reason on one of their mentions.
     anonymous_explained: int = 0
     # Denials and no-comments that are a reply: every cue except one linked to an anonymous
     # source (AP: don't report that someone declined comment who is quoted anonymously; an
@@ -121,32 +147,53 @@ class SourcingCounts:
 
 
 def counts_from_claims(claims: Iterable[ClaimFacts], *, words: int) -> SourcingCounts:
-    """One article's counts from the claims that count (callers pass accepted claims)."""
+    """One article's counts from the claims that count (`annotations.scorecards.counted`):
+    sources counted once however often they are mentioned."""
     claims = [ClaimFacts(*c) for c in claims]
-    label_of = {c.pk: c.label_slug for c in claims}
-    per_label = dict.fromkeys((*SOURCES, *CUES, HEDGE, UNATTRIBUTED), 0)
-    explained = replies = 0
-    replied_to: set[int] = set()
+    per_label = dict.fromkeys((*CUES, HEDGE, UNATTRIBUTED), 0)
+    mentions = dict.fromkeys(SOURCES, 0)
+    # A source's mentions, by its key: its id, or the claim's own for a mention without one.
+    sources: dict[tuple[str, int], list[ClaimFacts]] = {}
+    source_of: dict[int, tuple[str, int]] = {}
     for c in claims:
-        if c.label_slug not in per_label:
-            continue  # a label an admin added: not part of the scorecard
-        per_label[c.label_slug] += 1
-        if c.label_slug == ANONYMOUS and c.anonymity_reason.strip():
+        if c.label_slug in SOURCES:
+            key = ("source", c.source_id) if c.source_id is not None else ("claim", c.pk)
+            sources.setdefault(key, []).append(c)
+            source_of[c.pk] = key
+            mentions[c.label_slug] += 1
+        elif c.label_slug in per_label:
+            per_label[c.label_slug] += 1
+        # else: a label an admin added: not part of the scorecard
+    label_of = {
+        key: majority_label([m.label_slug for m in members]) for key, members in sources.items()
+    }
+    per_source = dict.fromkeys(SOURCES, 0)
+    explained = 0
+    for key, members in sources.items():
+        per_source[label_of[key]] += 1
+        if label_of[key] == ANONYMOUS and any(m.anonymity_reason.strip() for m in members):
             explained += 1
+    replies = 0
+    replied_to: set[tuple[str, int]] = set()
+    for c in claims:
         if c.label_slug in CUES:
             # A link to a claim outside `claims` (e.g. a rejected one) counts as no link.
-            source_label = label_of.get(c.source_claim_id)
+            linked = source_of.get(c.source_claim_id)
+            source_label = label_of.get(linked) if linked else None
             if source_label != ANONYMOUS:
                 replies += 1
             if source_label == NAMED:
-                replied_to.add(c.source_claim_id)
-    needs_reply = any(per_label[slug] for slug in UNVERIFIED)
+                replied_to.add(linked)
+    needs_reply = any({**per_source, **per_label}[slug] for slug in UNVERIFIED)
     return SourcingCounts(
         words=words,
         articles=1,
-        named=per_label[NAMED],
-        anonymous=per_label[ANONYMOUS],
-        outlet=per_label[OUTLET],
+        named=per_source[NAMED],
+        anonymous=per_source[ANONYMOUS],
+        outlet=per_source[OUTLET],
+        named_mentions=mentions[NAMED],
+        anonymous_mentions=mentions[ANONYMOUS],
+        outlet_mentions=mentions[OUTLET],
         denial=per_label[DENIAL],
         no_comment=per_label[NO_COMMENT],
         hedge=per_label[HEDGE],
@@ -204,9 +251,18 @@ class Scorecard:
     hedges_per_1000: Figure
     unattributed_per_1000: Figure
     penalties: tuple[Penalty, ...]
-    score: int
+    score: int | None  # None: no attributed sources, nothing to score (never a perfect 100)
     score_working: str
     flags: tuple[Flag, ...]
+    basis: str = VERIFIED
+
+    @property
+    def basis_name(self) -> str:
+        return BASIS_NAMES[self.basis]
+
+    @property
+    def basis_words(self) -> str:
+        return BASIS_WORDS[self.basis]
 
     @property
     def figures(self) -> tuple[Figure, ...]:
@@ -319,6 +375,18 @@ def _penalties(s: dict[str, Figure]) -> tuple[Penalty, ...]:
 
 def _flags(c: SourcingCounts, s: dict[str, Figure]) -> tuple[Flag, ...]:
     flags = []
+    if c.sources == 0:
+        flags.append(
+            Flag(
+                "no_sources",
+                "No attributed sources: no named, anonymous or outlet source is marked"
+                + ("." if c.articles == 1 else f" in any of these {c.articles} articles."),
+                "A story with no source says nothing about where its facts come from: it "
+                "gets no score rather than a perfect one.",
+                "Mark the story's sources, or, if it truly has none, check that every fact in "
+                "it was witnessed or confirmed by the newsroom's own reporters.",
+            )
+        )
     if c.anonymous > 0 and c.named_on_record <= 0:
         replying = f" ({c.named_replying} named only reply)" if c.named_replying else ""
         flags.append(
@@ -338,7 +406,7 @@ def _flags(c: SourcingCounts, s: dict[str, Figure]) -> tuple[Flag, ...]:
             Flag(
                 "anonymity_without_reason",
                 f"Anonymity without a reason: {c.anonymous - c.anonymous_explained} of "
-                f"{c.anonymous} anonymous source mentions give no reason.",
+                f"{c.anonymous} anonymous sources are given no reason.",
                 "AP: the story says why the source asked for anonymity and describes the "
                 "source's vantage point, so readers can judge what the source is in a position "
                 "to know.",
@@ -371,8 +439,8 @@ def _flags(c: SourcingCounts, s: dict[str, Figure]) -> tuple[Flag, ...]:
         flags.append(
             Flag(
                 "outlet_dependent",
-                f"Outlet-dependent: {c.outlet} of {c.sources} source mentions "
-                f"({outlet:.0%}) credit other news organisations.",
+                f"Outlet-dependent: {c.outlet} of {c.sources} sources "
+                f"({outlet:.0%}) are other news organisations.",
                 "Another outlet's report is secondhand; Reuters and AP credit it and, "
                 "wherever possible, confirm it independently before relying on it.",
                 "Confirm the credited reporting with sources of your own, or say it could not "
@@ -406,8 +474,9 @@ def _flags(c: SourcingCounts, s: dict[str, Figure]) -> tuple[Flag, ...]:
     return tuple(flags)
 
 
-def scorecard(counts: SourcingCounts) -> Scorecard:
-    """The figures, score and flags for one article's counts or a sum of many."""
+def scorecard(counts: SourcingCounts, basis: str = VERIFIED) -> Scorecard:
+    """The figures, score and flags for one article's counts or a sum of many, all of one
+    `basis` (ESTIMATE, IN_PROGRESS or VERIFIED)."""
     c = counts
     figures = {
         "anonymous_share": _share(
@@ -446,22 +515,27 @@ def scorecard(counts: SourcingCounts) -> Scorecard:
     }
     penalties = _penalties(figures)
     raw = 100 - sum(p.points for p in penalties)
-    score = math.floor(raw + 0.5)  # half up: 40.5 shows as 41, as a reader would round it
+    score: int | None = math.floor(raw + 0.5)  # half up: 40.5 shows as 41, as a reader would
     working = "100 − " + " − ".join(f"{p.points:.1f}" for p in penalties) + f" = {raw:.1f}"
+    working += f" → {score}"
+    if c.sources == 0:
+        score, working = None, "no attributed sources: nothing to score"
     return Scorecard(
         counts=c,
         **figures,
         penalties=penalties,
         score=score,
-        score_working=f"{working} → {score}",
+        score_working=working,
         flags=_flags(c, figures),
+        basis=basis,
     )
 
 
 def score_band(score: float | None) -> str:
-    """`good`, `fair` or `poor`: the band a score shows in (no score, e.g. None: poor)."""
+    """`good`, `fair` or `poor`: the band a score shows in; `none` when there is no score (an
+    article with no attributed sources)."""
     if not isinstance(score, int | float):
-        return "poor"
+        return "none"
     if score >= SCORE_GOOD:
         return "good"
     return "fair" if score >= SCORE_FAIR else "poor"

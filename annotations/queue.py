@@ -13,7 +13,7 @@ from django.utils import timezone
 from annotations.stats import FLAG_FIELDS, FLAG_NAMES
 from newsroom.models import Article, ArticleStatus
 
-from .models import Assignment, risk_order
+from .models import Assignment, Basis, risk_order
 
 
 def assigned_to(user: Any) -> QuerySet:
@@ -57,6 +57,19 @@ def waiting_for_review(
         if until:
             waiting = waiting.filter(submitted__lt=_midnight(until + timedelta(days=1)))
     return waiting.order_by(*risk_order("sourcing__"), "updated_at", "pk")
+
+
+def not_started() -> QuerySet:
+    """Articles nobody has worked on or been assigned, riskiest machine estimate first (more
+    flags, then a lower estimated score): which of many new articles to assign first."""
+    assigned = Assignment.objects.filter(article=OuterRef("pk"))
+    return (
+        Article.objects.filter(sourcing__basis=Basis.ESTIMATE, status=ArticleStatus.DRAFT)
+        .exclude(Exists(assigned))
+        .select_related("outlet", "sourcing")
+        .defer("text")
+        .order_by(*risk_order("sourcing__"), "-created_at", "pk")
+    )
 
 
 def mark_risks(articles: list[Article]) -> None:

@@ -1,8 +1,9 @@
 """Per-article sourcing counts, persisted (ArticleSourcing), and what keeps them current.
 
 The dashboard and the review queue aggregate and sort one ArticleSourcing row per article in
-SQL, not a million claims. A row is the article's `counts_from_claims` over its accepted claims
-(the claims that count: open suggestions are the detector's guesses), its score and flags, and
+SQL, not a million claims. A row is the article's `counts_from_claims` over the claims its
+basis counts (`annotations.scorecards`: the rules' open suggestions while it is the machine's
+estimate, accepted claims once verified), that basis, its score and flags, and
 the article's outlet, month, editor and status copied for grouping. Whatever changes those
 announces it (`annotations.events.claims_changed`), and `annotations.reactions` queues
 `refresh_sourcing` once the change commits.
@@ -21,7 +22,8 @@ from django.utils import timezone
 from newsroom.models import Article
 
 from .models import ArticleSourcing, Claim, ReviewAction, ReviewEvent
-from .quality import CLAIM_FACTS_FIELDS, SourcingCounts, counts_from_claims, scorecard
+from .quality import SourcingCounts, counts_from_claims, scorecard
+from .scorecards import SCORED_FIELDS, ScoredClaim, basis_of, counted
 
 # Articles per batch: their texts are loaded to count words (len(text.split())).
 BATCH_SIZE = 500
@@ -29,6 +31,7 @@ BATCH_SIZE = 500
 COUNT_FIELDS = tuple(f.name for f in fields(SourcingCounts) if f.name != "articles")
 # quality.Flag codes, in the order the scorecard raises them, and their boolean columns.
 FLAG_CODES = (
+    "no_sources",
     "only_anonymous",
     "anonymity_without_reason",
     "no_right_of_reply",
@@ -38,6 +41,7 @@ FLAG_CODES = (
 )
 FLAG_FIELDS = {code: f"flag_{code}" for code in FLAG_CODES}
 FLAG_NAMES = {
+    "no_sources": "No attributed sources",
     "only_anonymous": "Only anonymous sources",
     "anonymity_without_reason": "Anonymity without a reason",
     "no_right_of_reply": "No right of reply",
@@ -47,6 +51,7 @@ FLAG_NAMES = {
 }
 UPDATE_FIELDS = (
     *COUNT_FIELDS,
+    "basis",
     "score",
     "flag_count",
     *FLAG_FIELDS.values(),
@@ -80,10 +85,10 @@ def article_sourcing_refresh(*, article_ids: Iterable[int]) -> int:
 
 
 def _refresh_batch(ids: list[int]) -> int:
-    claims: dict[int, list[tuple]] = defaultdict(list)
-    rows = Claim.objects.accepted().filter(article_id__in=ids).order_by()
-    for article_id, *facts in rows.values_list("article_id", *CLAIM_FACTS_FIELDS):
-        claims[article_id].append(facts)
+    claims: dict[int, list[ScoredClaim]] = defaultdict(list)
+    rows = Claim.objects.filter(article_id__in=ids).order_by()
+    for article_id, *facts in rows.values_list("article_id", *SCORED_FIELDS):
+        claims[article_id].append(ScoredClaim(*facts))
     # The last submit wins: ordered oldest first, later events overwrite earlier ones.
     submitted: dict[int, tuple[int | None, datetime]] = {}
     events = ReviewEvent.objects.filter(article_id__in=ids, action=ReviewAction.SUBMIT)
@@ -101,13 +106,20 @@ def _refresh_batch(ids: list[int]) -> int:
         )
         .iterator(chunk_size=100)
     ):
-        counts = counts_from_claims(claims.get(pk, ()), words=len(text.split()))
-        card = scorecard(counts)
+        scored = claims.get(pk, [])
+        basis = basis_of(article_status=status, statuses=(c.status for c in scored))
+        facts = [
+            (c.pk, c.label_slug, c.anonymity_reason, c.source_claim_id, c.source_id)
+            for c in counted(scored, basis=basis, viewer=None)
+        ]
+        counts = counts_from_claims(facts, words=len(text.split()))
+        card = scorecard(counts, basis)
         actor_id, submitted_at = submitted.get(pk, (None, None))
         objs.append(
             ArticleSourcing(
                 article_id=pk,
                 **{name: getattr(counts, name) for name in COUNT_FIELDS},
+                basis=basis,
                 score=card.score,
                 flag_count=len(card.flags),
                 **{column: code in card.flag_codes for code, column in FLAG_FIELDS.items()},

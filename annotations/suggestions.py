@@ -16,6 +16,7 @@ from django.db import transaction
 from entities.models import EntityMention
 
 from .models import Claim, ClaimOrigin, Label, LabelKind, SpanStatus
+from .sources import sources_assign, sources_prune
 
 if TYPE_CHECKING:  # the detector imports spaCy: web processes never need it
     from annotations.sourcing import Suggestion
@@ -71,7 +72,7 @@ def suggestions_replace(*, found: Sequence[tuple[int, Sequence[Suggestion]]]) ->
     for pk, suggestions in found:
         for i, s in enumerate(suggestions):
             cue, source = made.get((pk, i)), made.get((pk, s.source))
-            # Only a cue links to a source claim (a pronoun source's antecedent is not kept).
+            # A cue links to its source claim; a pronoun's antecedent groups it (below).
             if (
                 cue is not None
                 and source is not None
@@ -82,4 +83,17 @@ def suggestions_replace(*, found: Sequence[tuple[int, Sequence[Suggestion]]]) ->
                 cue.source_claim_id = source.pk
                 linked.append(cue)
     Claim.objects.bulk_update(linked, ["source_claim"])
+    # Sources: a pronoun joins the mention the detector resolved it to; the rest by name.
+    pronouns = {
+        made[pk, i].pk: made[pk, s.source].pk
+        for pk, suggestions in found
+        for i, s in enumerate(suggestions)
+        if s.source is not None
+        and (pk, i) in made
+        and (pk, s.source) in made
+        and made[pk, i].label.kind == LabelKind.SOURCE
+        and made[pk, s.source].label.kind == LabelKind.SOURCE
+    }
+    sources_prune(article_ids=ids)
+    sources_assign(article_ids=ids, links=pronouns)
     return len(made)

@@ -10,6 +10,7 @@ from annotations.pages import (
     entity_views,
     export_views,
     review_views,
+    source_views,
 )
 
 article = "articles/<int:pk>/"
@@ -42,6 +43,9 @@ urlpatterns = [
         claim_views.suggestions_accept,
         name="suggestions_accept",
     ),
+    path(f"{article}sources/", source_views.article_sources, name="article_sources"),
+    path(f"{article}sources/merge/", source_views.sources_merge, name="sources_merge"),
+    path(f"{article}sources/split/", source_views.sources_split, name="sources_split"),
     path(f"{article}review/", review_views.review_step, name="review_step"),
     path(f"{article}comments/", review_views.review_comment, name="review_comment"),
     path(f"{article}assign/", review_views.review_assign, name="review_assign"),

@@ -5,10 +5,11 @@ from typing import Any
 
 from django.urls import reverse
 
-from annotations.models import Assignment, Claim, ReviewEvent
+from annotations.models import Assignment, Claim, LabelKind, ReviewEvent
 from annotations.quality import SCORE_FORMULA
 from annotations.scorecards import ScoredClaim, viewer_scorecard
-from entities.models import EntityMention
+from annotations.sources import source_groups
+from entities.models import EntityMention, SpanStatus
 from newsroom.models import Article
 from newsroom.roles import is_admin
 
@@ -98,12 +99,19 @@ def _detail(
     card = viewer_scorecard(
         (
             ScoredClaim(
-                c.pk, c.label.slug, c.anonymity_reason, c.source_claim_id, c.status, c.author_id
+                c.pk,
+                c.label.slug,
+                c.anonymity_reason,
+                c.source_claim_id,
+                c.status,
+                c.author_id,
+                c.source_id,
             )
             for c in claims
         ),
         words=article.word_count,
         viewer=user,
+        article_status=article.status,
     )
     return {
         **article_summary(article),
@@ -147,6 +155,14 @@ def _detail(
             }
             for c in claims
         ],
+        "sources": [
+            {"id": g.source_id, "label": g.label, "name": g.name, "claims": list(g.claims)}
+            for g in source_groups(
+                (c.pk, text[c.start : c.end], c.label.slug, c.source_id)
+                for c in sorted(claims, key=lambda c: (c.start, -c.end, c.pk))
+                if c.label.kind == LabelKind.SOURCE and c.status != SpanStatus.REJECTED
+            )
+        ],
         "review": {
             "status": article.status,
             "assignees": assignees,
@@ -165,6 +181,7 @@ def _detail(
             ],
         },
         "scorecard": {
+            "basis": card.basis,
             "score": card.score,
             "score_working": card.score_working,
             "formula": SCORE_FORMULA,

@@ -129,12 +129,27 @@ class FlagOut(Schema):
 
 
 class ScorecardOut(Schema):
-    score: int
+    basis: Literal["estimate", "in_progress", "verified"] = Field(
+        description="What the figures rest on: `estimate` (no editor has worked on the "
+        "article: the rules' open suggestions, the machine's estimate), `in_progress` (an "
+        "editor has started: accepted claims and the suggestions still open) or `verified` "
+        "(accepted claims, no suggestion open, or the article submitted or approved)"
+    )
+    score: int | None = Field(
+        description="0-100; null when the article has no attributed source (flag no_sources)"
+    )
     score_working: str
     formula: str
     figures: list[FigureOut]
     flags: list[FlagOut]
     counts: dict[str, int]
+
+
+class SourceOut(Schema):
+    id: int | None = Field(description="null for a mention not grouped yet")
+    label: str = Field(description="The label most of its mentions carry")
+    name: str = Field(description="Its first mention that is not a pronoun")
+    claims: list[int] = Field(description="The ids of its mention claims, in reading order")
 
 
 class ArticleDetail(ArticleSummary):
@@ -146,10 +161,15 @@ class ArticleDetail(ArticleSummary):
         description="The sourcing claims you may see, rejected suggestions included: with two "
         "or more editors assigned, an editor sees only their own."
     )
+    sources: list[SourceOut] = Field(
+        description="The article's sources among the claims you may see: its source mentions "
+        "grouped by the party they refer to, each source once (rejected mentions left out)."
+    )
     review: ReviewOut
     scorecard: ScorecardOut = Field(
-        description="Sourcing quality from the accepted claims: all of them for an admin, your "
-        "own for an editor (as on the article page); docs/sourcing-quality.md explains it."
+        description="Sourcing quality from the claims its basis counts (the machine's estimate "
+        "from open suggestions, or accepted claims: all of them for an admin, your own for an "
+        "editor, as on the article page); docs/sourcing-quality.md explains it."
     )
 
 

@@ -27,7 +27,8 @@ from annotations.exchange.corpus_records import (
     validate_article,
     validate_header,
 )
-from annotations.models import Assignment, Claim, Label, ReviewEvent
+from annotations.models import Assignment, Claim, Label, LabelKind, ReviewEvent, Source
+from annotations.sources import sources_assign
 from entities.models import EntityMention
 from newsroom.importer import (
     ErrorList,
@@ -197,6 +198,22 @@ class CorpusExtension(ImportExtension):
                     claim.source_claim = claims[article.pk, c.source_claim]
                     linked.append(claim)
         Claim.objects.bulk_update(linked, ["source_claim"], batch_size=500)
+        # Sources as the file groups them (schema 1.1); mentions it leaves out (a 1.0 file)
+        # are grouped by the rules, as after analysis.
+        source_kind = {label.pk for label in labels.values() if label.kind == LabelKind.SOURCE}
+        grouped = []
+        for article, r in pairs:
+            for keys in r.sources:
+                members = [claims[article.pk, key] for key in keys]
+                members = [c for c in members if c.label_id in source_kind]
+                if not members:
+                    continue
+                source = Source.objects.create(article=article)
+                for claim in members:
+                    claim.source = source
+                    grouped.append(claim)
+        Claim.objects.bulk_update(grouped, ["source"], batch_size=500)
+        sources_assign(article_ids=[article.pk for article, _ in pairs])
         return claims
 
     def _store_events(self, pairs: list[tuple[Article, CorpusRecord]]) -> None:

@@ -113,6 +113,7 @@ class CorpusRecord:
     analysed: bool
     entities: list[_Entity]
     claims: list[_Claim]
+    sources: list[list[str]]  # each source's mention claim keys
     assignees: list[str]
     events: list[_Event]
 
@@ -350,6 +351,8 @@ def validate_article(
             claim_spans.add(identity)
         claims.append(claim)
 
+    sources = _sources(check, raw, {c.key for c in claims})
+
     review = raw.get("review") or {}
     if not isinstance(review, dict):
         check.err("review", "must be an object")
@@ -406,6 +409,31 @@ def validate_article(
         analysed=analysed,
         entities=entities,
         claims=claims,
+        sources=sources,
         assignees=assignees,
         events=events,
     )
+
+
+def _sources(check: _Checker, raw: dict[str, Any], claim_keys: set[str]) -> list[list[str]]:
+    """The article's sources (schema 1.1; absent in 1.0 files): each its mention claims'
+    ids, every claim in one source at most."""
+    sources: list[list[str]] = []
+    grouped: set[str] = set()
+    for i, item in enumerate(check.items(raw, "sources", "sources")):
+        path = f"sources[{i}]"
+        members = item.get("claims") if isinstance(item, dict) else None
+        if not isinstance(members, list) or not members:
+            check.err(f"{path}.claims", "must list the ids of its mention claims")
+            continue
+        kept = []
+        for j, key in enumerate(members):
+            if not isinstance(key, str) or key not in claim_keys:
+                check.err(f"{path}.claims[{j}]", f"{key!r} is not a claim of this article")
+            elif key in grouped:
+                check.err(f"{path}.claims[{j}]", f"{key!r} is already in another source")
+            else:
+                grouped.add(key)
+                kept.append(key)
+        sources.append(kept)
+    return sources

@@ -29,14 +29,17 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from annotations.models import Assignment, Claim, Label, ReviewEvent
-from annotations.quality import SourcingCounts
+from annotations.quality import SOURCES, SourcingCounts
 from annotations.scorecards import ScoredClaim, viewer_scorecard
+from annotations.sources import source_groups
 from entities.models import EntityMention, SpanStatus
 from entities.pipeline import model_name
 from newsroom.models import AnalysisState, Article
 
 FORMAT = "newsroom-corpus"
-SCHEMA_VERSION = "1.0"
+# 1.1: each article's `sources` and its scorecard's `basis` (a score may be null). Files of
+# any 1.x import.
+SCHEMA_VERSION = "1.1"
 CHUNK_SIZE = 500
 # Articles serialised per yielded piece of output: fewer, larger writes.
 LINES_PER_PIECE = 50
@@ -250,7 +253,7 @@ def _serialise_chunk(
     for c in Claim.objects.filter(article_id__in=ids).visible_to(viewer).values_list(
         "article_id", "pk", "start", "end", "label_id", "origin", "status", "author_id",
         "anonymity_reason", "affiliation", "source_count", "note", "source_mention_id",
-        "source_claim_id", "version",
+        "source_claim_id", "version", "source_id",
     ).order_by():  # fmt: skip
         claims[c[0]].append(c)
     assignees: dict[int, list[str]] = defaultdict(list)
@@ -287,7 +290,9 @@ def _serialise_chunk(
         editors = assignees.get(pk, [])
         entity_list, entity_ids = _entities(text, mentions.get(pk, []), usernames)
         claim_list, scored = _claims(text, claims.get(pk, []), entity_ids, usernames, label_slugs)
-        card = viewer_scorecard(scored, words=len(text.split()), viewer=viewer)
+        card = viewer_scorecard(
+            scored, words=len(text.split()), viewer=viewer, article_status=status
+        )
         article = {
             "title": title,
             "text": text,
@@ -302,8 +307,10 @@ def _serialise_chunk(
             "analysed": analysis == AnalysisState.DONE,
             "entities": entity_list,
             "claims": claim_list,
+            "sources": _sources(claim_list, scored),
             "review": {"assignees": sorted(editors), "events": events.get(pk, [])},
             "scorecard": {
+                "basis": card.basis,
                 "score": card.score,
                 "flags": list(card.flag_codes),
                 "figures": {f.key: f.value for f in card.figures},
@@ -353,7 +360,7 @@ def _claims(
     ids = {c[1]: f"c{n}" for n, c in enumerate(rows, start=1)}
     out, scored = [], []
     for (_, pk, start, end, label_id, origin, status, author, reason, affiliation, count, note,
-         mention, source, version) in rows:  # fmt: skip
+         mention, source, version, source_id) in rows:  # fmt: skip
         slug = label_slugs[label_id]
         out.append(
             {
@@ -379,5 +386,19 @@ def _claims(
                 "version": version,
             }
         )
-        scored.append(ScoredClaim(pk, slug, reason, source, status, author))
+        scored.append(ScoredClaim(pk, slug, reason, source, status, author, source_id))
     return out, scored
+
+
+def _sources(claims: list[dict], scored: list[ScoredClaim]) -> list[dict]:
+    """The article's sources: each once, with its label, a display name and its mention
+    claims' ids, in reading order of their first mention (rejected mentions left out)."""
+    groups = source_groups(
+        (claim["id"], claim["text"], facts.label_slug, facts.source_id)
+        for claim, facts in zip(claims, scored, strict=True)
+        if facts.label_slug in SOURCES and facts.status != SpanStatus.REJECTED
+    )
+    return [
+        {"id": f"s{n}", "label": g.label, "name": g.name, "claims": list(g.claims)}
+        for n, g in enumerate(groups, start=1)
+    ]

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from typing import Any, NamedTuple, TypedDict
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import engines
@@ -32,6 +32,7 @@ from annotations.pages.segments import Paragraph, Span, paragraph, paragraphs, t
 from annotations.quality import SCORE_FORMULA, Scorecard
 from annotations.review import review_panel_context
 from annotations.scorecards import ScoredClaim, viewer_scorecard
+from annotations.sources import SourceGroup, source_groups
 from entities.models import EntityMention, SpanStatus
 from entities.pipeline import ENTITY_LABELS
 from newsroom.models import AnalysisState, Article
@@ -56,7 +57,12 @@ SOURCE_ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 # The page and every action on it run these: compiled once (newsroom/prepared.py).
 _ARTICLE = PreparedQuery(
     lambda pk: (
-        Article.objects.annotate(assignee_count=assignee_count())
+        Article.objects.annotate(
+            assignee_count=assignee_count(),
+            has_rejected=Exists(
+                Claim.objects.filter(article=OuterRef("pk"), status=SpanStatus.REJECTED)
+            ),
+        )
         .select_related("outlet", "created_by")
         .filter(pk=pk)
     ),
@@ -106,6 +112,7 @@ def article_page_context(
     entities = _entity_summary(mentions)
     return {
         **review,
+        "sources": article_sources(text, rows),
         "scorecard": article_scorecard(article, user, rows),
         "score_formula": SCORE_FORMULA,
         "article": article,
@@ -185,6 +192,22 @@ def claim_fragment_context(
     }
 
 
+def article_sources(text: str, rows: list[ClaimRow]) -> list[SourceGroup]:
+    """The sources among the claims that show (`rows`), each once with its mentions (as
+    (claim id, text) pairs in its `claims`), in reading order."""
+    return source_groups(
+        ((r.pk, text[r.start : r.end]), text[r.start : r.end], r.label.slug, r.source_id)
+        for r in rows
+        if r.label.kind == LabelKind.SOURCE
+    )
+
+
+def sources_context(article: Article, user: Any) -> dict[str, Any]:
+    """What the sources panel shows on its own (its htmx refresh)."""
+    rows = _claim_rows(article, all_labels(), user)
+    return {"article": article, "sources": article_sources(article.text, rows)}
+
+
 def article_scorecard(article: Article, user: Any, rows: list[ClaimRow] | None = None) -> Scorecard:
     """The scorecard `user` is shown for the article (`annotations.scorecards`); `rows`, the
     claims that show to them (`_claim_rows`), when the page has them already."""
@@ -192,11 +215,24 @@ def article_scorecard(article: Article, user: Any, rows: list[ClaimRow] | None =
         rows = _claim_rows(article, all_labels(), user)
     scored = (
         ScoredClaim(
-            r.pk, r.label.slug, r.anonymity_reason, r.source_claim_id, r.status, r.author_id
+            r.pk,
+            r.label.slug,
+            r.anonymity_reason,
+            r.source_claim_id,
+            r.status,
+            r.author_id,
+            r.source_id,
         )
         for r in rows
     )
-    return viewer_scorecard(scored, words=article.word_count, viewer=user)
+    return viewer_scorecard(
+        scored,
+        words=article.word_count,
+        viewer=user,
+        article_status=article.status,
+        # Whether any was rejected (the rows leave them out): read with the article.
+        rejected=getattr(article, "has_rejected", False),
+    )
 
 
 def _review_message(
@@ -327,6 +363,7 @@ class ClaimRow(NamedTuple):
     author_id: int | None
     anonymity_reason: str
     source_claim_id: int | None
+    source_id: int | None
 
 
 def visible_claims(article: Article, user: Any) -> ClaimQuerySet:
@@ -335,7 +372,7 @@ def visible_claims(article: Article, user: Any) -> ClaimQuerySet:
 
 
 _ROW_FIELDS = ("pk", "start", "end", "status", "label_id", "author_id")
-_ROW_FIELDS += ("anonymity_reason", "source_claim_id")
+_ROW_FIELDS += ("anonymity_reason", "source_claim_id", "source_id")
 
 
 # `visible_claims` as rows, in its two forms (`sees_every_claim`): compiled once.

@@ -243,8 +243,9 @@ def _done(
 ) -> HttpResponse:
     """The answer to a claim action that changed the text ranges `touched` and the claims
     list's groups of the label ids `groups`; `done` says what a review did (for the panel's
-    message) or passes the labels the view already has."""
-    return respond(
+    message) or passes the labels the view already has. The sources panel refreshes itself
+    on the `claims-changed` event."""
+    response = respond(
         request,
         article,
         update="claim-update",
@@ -254,6 +255,9 @@ def _done(
         anchor=_claim_anchor(claim),
         **done,
     )
+    if request.htmx:
+        response["HX-Trigger"] = "claims-changed"
+    return response
 
 
 def _refuse(

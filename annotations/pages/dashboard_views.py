@@ -4,7 +4,8 @@ outlet, editor or month, as SVG charts and a table, and the articles behind each
 Aggregation is SQL over ArticleSourcing (one row per article, see annotations.stats): sums of
 the SourcingCounts fields and counts of flagged articles per group in one query, then
 `scorecard` per group row in Python, so a group's ratios are ratios of sums, as
-docs/sourcing-quality.md defines them. Only accepted claims count.
+docs/sourcing-quality.md defines them. Verified figures and the machine's estimates are shown
+apart (the `basis` filter), never summed together.
 """
 
 from __future__ import annotations
@@ -21,12 +22,19 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from annotations.filters import GROUPS, NONE, DashboardFilterForm, Filters
-from annotations.models import ArticleSourcing
+from annotations.filters import (
+    BASIS_FILTERS,
+    GROUPS,
+    NONE,
+    VERIFIED_BASIS,
+    DashboardFilterForm,
+    Filters,
+)
+from annotations.models import ArticleSourcing, Basis
 from annotations.pages.charts import Bar, hbar_chart, month_chart
 from annotations.quality import SCORE_FORMULA, Scorecard, SourcingCounts, scorecard
 from annotations.stats import COUNT_FIELDS, FLAG_CODES, FLAG_FIELDS, FLAG_NAMES, counts_of
-from newsroom.models import ArticleStatus, Outlet
+from newsroom.models import Article, ArticleStatus, Outlet
 
 CHART_ROWS = 30  # the largest groups; the table lists them all
 ARTICLES_PER_PAGE = 50
@@ -38,6 +46,7 @@ def _sums() -> dict[str, Any]:
         "articles": Count("pk"),
         **{name: Sum(name) for name in COUNT_FIELDS},
         "mean_score": Avg("score"),
+        "scored": Count("pk", filter=Q(score__isnull=False)),
         "flagged": Count("pk", filter=Q(flag_count__gt=0)),
         **{column: Count("pk", filter=Q(**{column: True})) for column in FLAG_FIELDS.values()},
     }
@@ -121,9 +130,10 @@ def _table(filters: Filters, group: str, rows: list[dict]) -> Table:
     """Scorecards per group row and for all of them (the counts add; one pass, no query)."""
     articles_url = reverse("dashboard_articles")
     key_column, name_column, _ = GROUPS[group]
+    basis = Basis.VERIFIED if filters.basis == VERIFIED_BASIS else Basis.ESTIMATE
     table = Table()
     flag_totals = dict.fromkeys(FLAG_CODES, 0)
-    weighted_score = 0.0
+    weighted_score, scored = 0.0, 0  # the mean score is over articles that have one
     total = SourcingCounts(words=0, articles=0)
     for row in rows:
         key = row[key_column]
@@ -139,7 +149,7 @@ def _table(filters: Filters, group: str, rows: list[dict]) -> Table:
             GroupRow(
                 key=key,
                 label=_label(group, key, row.get(name_column) if name_column else None),
-                card=scorecard(counts),
+                card=scorecard(counts, basis),
                 mean_score=row["mean_score"],
                 flagged=row["flagged"],
                 flags=flags,
@@ -147,14 +157,15 @@ def _table(filters: Filters, group: str, rows: list[dict]) -> Table:
             )
         )
         total += counts
-        weighted_score += (row["mean_score"] or 0) * counts.articles
+        weighted_score += (row["mean_score"] or 0) * row["scored"]
+        scored += row["scored"]
     if table.rows:
         link = f"{articles_url}?{filters.query()}"
         table.total = GroupRow(
             key=None,
             label="All articles",
-            card=scorecard(total),
-            mean_score=weighted_score / total.articles if total.articles else None,
+            card=scorecard(total, basis),
+            mean_score=weighted_score / scored if scored else None,
             flagged=sum(r.flagged for r in table.rows),
             flags=[
                 (code, n, f"{articles_url}?{replace(filters, flag=code).query()}")
@@ -170,6 +181,10 @@ def _group_rows(base: QuerySet, group: str) -> list[dict]:
     columns = [key_column] + ([name_column] if name_column else [])
     order = [key_column] if group == "month" else [name_column, key_column]
     return list(base.values(*columns).annotate(**_sums()).order_by(*order))
+
+
+def _score_text(score: int | None) -> str:
+    return "no sources" if score is None else str(score)
 
 
 def _charts(group: str, table: Table, months: Table) -> dict[str, Any]:
@@ -208,9 +223,9 @@ def _charts(group: str, table: Table, months: Table) -> dict[str, Any]:
             Bar(
                 r.label,
                 r.card.score,
-                str(r.card.score),
+                _score_text(r.card.score),
                 r.link,
-                f"{r.label}: score {r.card.score} over {r.counts.articles} articles",
+                f"{r.label}: score {_score_text(r.card.score)} over {r.counts.articles} articles",
             )
             for r in largest
         ],
@@ -229,9 +244,9 @@ def _charts(group: str, table: Table, months: Table) -> dict[str, Any]:
             Bar(
                 r.label,
                 r.card.score,
-                str(r.card.score),
+                _score_text(r.card.score),
                 r.link,
-                f"{r.label}: score {r.card.score}, anonymous share "
+                f"{r.label}: score {_score_text(r.card.score)}, anonymous share "
                 f"{r.card.anonymous_share.display}, {r.counts.articles} articles",
             )
             for r in recent
@@ -239,6 +254,19 @@ def _charts(group: str, table: Table, months: Table) -> dict[str, Any]:
         line=[r.card.anonymous_share.value for r in recent],
     )
     return {"anonymous": anonymous, "score": score, "months": trend}
+
+
+def _bases(filters: Filters) -> list[tuple[str, str, int, str]]:
+    """Each basis the dashboard shows apart: (key, name, articles, link), with these filters
+    (one query)."""
+    rows = filters.apply(ArticleSourcing.objects.all(), any_basis=True)
+    counts = rows.aggregate(
+        **{key: Count("pk", filter=Q(basis__in=bases)) for key, (_, bases) in BASIS_FILTERS.items()}
+    )
+    return [
+        (key, name, counts[key], f"{reverse('dashboard')}?{replace(filters, basis=key).query()}")
+        for key, (name, _) in BASIS_FILTERS.items()
+    ]
 
 
 @require_GET
@@ -258,6 +286,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for key, (_, _, title) in GROUPS.items()
     ]
     context = {
+        "bases": _bases(filters),
+        "unscored": Article.objects.filter(sourcing__isnull=True).count(),
         "filters": filters,
         "group": group,
         "group_title": GROUPS[group][2],

@@ -127,6 +127,23 @@ class MentionDecisionForm(forms.Form):
     label = forms.CharField(required=False, max_length=20)
 
 
+class SourceMergeForm(forms.Form):
+    """Merge one source into another (ids of the article's sources)."""
+
+    source = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    into = forms.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={"required": "Choose the source to merge it into."},
+    )
+
+
+class SourceSplitForm(forms.Form):
+    """Give one mention (a claim id) a source of its own."""
+
+    claim = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
 class ReviewStepForm(forms.Form):
     """A step of the review workflow, at the article version the reviewer read."""
 

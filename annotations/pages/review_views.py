@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotations.filters import QueueFilterForm
+from annotations.filters import ESTIMATED_BASIS, Filters, QueueFilterForm
 from annotations.history import article_history_entries
 from annotations.merge import claims_merge, double_annotation
 from annotations.models import ReviewAction
@@ -22,7 +23,7 @@ from annotations.pages.forms import (
     ReviewStepForm,
     first_error,
 )
-from annotations.queue import assigned_to, mark_risks, waiting_for_review
+from annotations.queue import assigned_to, mark_risks, not_started, waiting_for_review
 from annotations.review import (
     ReviewConflict,
     ReviewRefused,
@@ -31,13 +32,14 @@ from annotations.review import (
     article_transition,
 )
 from annotations.stats import FLAG_NAMES
-from newsroom.models import Article, Outlet
+from newsroom.models import Article, ArticleStatus, Outlet
 from newsroom.roles import is_admin
 
 REVIEW_ANCHOR = "#review"
 # The tag of messages the article's review panel shows (next to the forms that caused them).
 REVIEW = "review"
 QUEUE_PAGE_SIZE = 50
+NOT_STARTED_SHOWN = 10  # the riskiest estimates; the dashboard's article list has them all
 
 
 @require_POST
@@ -106,6 +108,15 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         waiting = waiting_for_review(**form.values())
         page = Paginator(waiting, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
         mark_risks(page.object_list)
+        unstarted = not_started()
+        first = list(unstarted[:NOT_STARTED_SHOWN])
+        mark_risks(first)
+        context.update(
+            not_started=first,
+            not_started_count=unstarted.count() if len(first) == NOT_STARTED_SHOWN else len(first),
+            not_started_url=f"{reverse('dashboard_articles')}?"
+            + Filters(basis=ESTIMATED_BASIS, status=ArticleStatus.DRAFT).query(),
+        )
         query = request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -253,7 +253,7 @@ def test_it_rejects_a_file_without_a_header(db):
 
 def test_it_rejects_a_newer_major_version(db):
     errors = rejected(jsonl(article(1), head=header(schema_version="2.0")))
-    assert errors == ["line 1: schema_version: '2.0' is not supported; this version reads 1.0"]
+    assert errors == ["line 1: schema_version: '2.0' is not supported; this version reads 1.1"]
 
 
 def test_it_rejects_an_empty_file(db):
@@ -326,3 +326,38 @@ def test_the_upload_form_is_for_admins_only(db, editor_client):
     assert editor_client.post(reverse("corpus_import"), {"file": upload}).status_code == 403
     page = editor_client.get(reverse("corpus_export")).content.decode()
     assert "Import an export" not in page
+
+
+def _with_second_mention(record: dict, sources: list | None) -> dict:
+    """The record with a second mention of Okafor (c3, at the end of the text)."""
+    text = record["text"] + " Okafor"
+    third = dict(record["claims"][0], id="c3", start=len(text) - 6, end=len(text))
+    record = dict(record, text=text, claims=[*record["claims"], third])
+    if sources is not None:
+        record["sources"] = sources
+    return record
+
+
+def test_sources_are_stored_as_the_file_groups_them(db):
+    """Schema 1.1: the file's grouping is kept, even one the rules would not make."""
+    kept_apart = [{"id": "s1", "claims": ["c1"]}, {"id": "s2", "claims": ["c3"]}]
+    run(jsonl(_with_second_mention(article(1), kept_apart)))
+    okafor = Claim.objects.filter(label__slug="named_source")
+    assert okafor.count() == 2 and len(set(okafor.values_list("source_id", flat=True))) == 2
+
+
+def test_a_file_without_sources_is_grouped_by_the_rules(db):
+    """A 1.0 file: the two Okafor mentions become one source."""
+    run(jsonl(_with_second_mention(article(1), None), head=header(schema_version="1.0")))
+    okafor = Claim.objects.filter(label__slug="named_source")
+    (source,) = set(okafor.values_list("source_id", flat=True))
+    assert source is not None
+
+
+def test_bad_sources_are_refused_with_their_line(db):
+    twice = [{"id": "s1", "claims": ["c1", "c3"]}, {"id": "s2", "claims": ["c3", "c9"]}]
+    errors = rejected(jsonl(_with_second_mention(article(1), twice)))
+    assert errors == [
+        "line 2: sources[1].claims[0]: 'c3' is already in another source",
+        "line 2: sources[1].claims[1]: 'c9' is not a claim of this article",
+    ]

@@ -55,8 +55,9 @@ def corpus(editor, other_editor):
     a1 Herald, erin, Jan, 100 words: named, anonymous with a reason, unlinked denial → 85
     a2 Herald, bo,   Feb, 200 words: 2 anonymous without a reason, a hedge → 25, 3 flags
     a3 Courier, added by bo but submitted by erin, Feb, 100 words: named, outlet → 75, 2 flags
-    a4 Courier, bo,  Jan (created_at; no published_at), 100 words: no claims → 100
-    plus an open suggestion in a4, which does not count.
+    a4 Courier, bo,  Jan (created_at; no published_at), 100 words: no claims → no score,
+    its own flag (no attributed sources), never 100; plus an open suggestion, which does not
+    count: all four are in review, so their figures are verified (accepted claims).
     """
     herald, courier = Outlet.objects.create(name="Herald"), Outlet.objects.create(name="Courier")
     a1 = make_article(1, words=100, outlet=herald, published_at=JAN, created_by=editor)
@@ -104,7 +105,8 @@ def figures(row) -> tuple:
 
 def test_the_article_scores_are_what_the_hand_computation_says(corpus):
     scores = dict(ArticleSourcing.objects.values_list("article__title", "score"))
-    assert scores == {"Article 1": 85, "Article 2": 25, "Article 3": 75, "Article 4": 100}
+    assert scores == {"Article 1": 85, "Article 2": 25, "Article 3": 75, "Article 4": None}
+    assert set(ArticleSourcing.objects.values_list("basis", flat=True)) == {"verified"}
 
 
 def test_by_outlet(corpus, admin_user):
@@ -127,21 +129,22 @@ def test_by_outlet(corpus, admin_user):
     assert herald.card.score == 51
     assert herald.mean_score == 55  # (85 + 25) / 2
     assert herald.flagged == 1
-    assert [n for _, n, _ in herald.flags] == [1, 1, 1, 0, 0, 0]
+    assert [n for _, n, _ in herald.flags] == [0, 1, 1, 1, 0, 0, 0]
     # Courier: 0/1 anonymous; nothing to explain; 0 of 1 replied; 1/2 outlet → 100 − 20 − 5.
+    # a4 has no source: no score of its own (the mean is a3's alone), and its flag.
     assert figures(courier) == ("0%", "—", "0%", "50%", "0.0", "0.0")
-    assert (courier.card.score, courier.mean_score, courier.flagged) == (75, 87.5, 1)
-    assert [n for _, n, _ in courier.flags] == [0, 0, 1, 1, 0, 0]
+    assert (courier.card.score, courier.mean_score, courier.flagged) == (75, 75, 2)
+    assert [n for _, n, _ in courier.flags] == [1, 0, 0, 1, 1, 0, 0]
     # All four: 3/5 anonymous, 1/3 explained, 1/3 replied, 1/6 outlet, 2 hedges per 1,000:
     # 100 − 18 − 13.3 − 13.3 − 1.7 − 2 = 51.7 → 52.
     assert total.counts.articles == 4 and total.card.score == 52
     assert figures(total) == ("60%", "33%", "33%", "17%", "2.0", "0.0")
-    assert total.mean_score == pytest.approx(71.25)
-    assert [n for _, n, _ in total.flags] == [1, 1, 2, 1, 0, 0]
+    assert total.mean_score == pytest.approx(185 / 3)  # a4 has no score
+    assert [n for _, n, _ in total.flags] == [1, 1, 1, 2, 1, 0, 0]
     # The table carries them, each row links to its articles.
     articles_url = reverse("dashboard_articles")
     assert f'href="{articles_url}?group=outlet&amp;outlet={corpus["herald"].pk}"' in html
-    assert ">51</span>" in html and ">88<" in html  # mean 87.5 shown rounded
+    assert ">51</span>" in html and ">55<" in html  # Herald's mean score
 
 
 def test_by_editor_uses_the_last_submitter(corpus, admin_user, editor):
@@ -220,16 +223,17 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
 ):
     client = client_for(admin_user)
     client.get(reverse("dashboard"))  # warm the session
-    # the session, its user (role and permissions cached: newsroom.roles), by outlet, by month
-    with django_assert_num_queries(4):
+    # the session, its user (role and permissions cached: newsroom.roles), articles per basis,
+    # articles with no figures yet, by outlet, by month
+    with django_assert_num_queries(6):
         client.get(reverse("dashboard"), {"group": "outlet"})
-    with django_assert_num_queries(3):  # by month once
+    with django_assert_num_queries(5):  # by month once
         client.get(reverse("dashboard"), {"group": "month"})
     more = [
         make_article(10 + i, words=50, outlet=Outlet.objects.create(name=f"O{i}")) for i in range(5)
     ]
     article_sourcing_refresh(article_ids=[a.pk for a in more])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         client.get(reverse("dashboard"), {"group": "editor"})
     with django_assert_num_queries(4):  # the page's count and rows
         client.get(reverse("dashboard_articles"))
@@ -238,8 +242,8 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
 def test_the_queue_is_ordered_by_risk(corpus, admin_user):
     response = client_for(admin_user).get(reverse("review_queue"))
     titles = [a.title for a in response.context["page"].object_list]
-    # 3 flags, 2 flags, then no flags by score: 85 before 100.
-    assert titles == ["Article 2", "Article 3", "Article 1", "Article 4"]
+    # 3 flags, 2 flags, 1 (a4: no attributed sources), then none.
+    assert titles == ["Article 2", "Article 3", "Article 4", "Article 1"]
     html = response.content.decode()
     assert "riskiest first" in html and "Anonymity without a reason" in html
     assert '<span class="score score-poor">25</span>' in html
@@ -275,13 +279,14 @@ def test_the_queue_takes_a_fixed_number_of_queries(corpus, admin_user, django_as
     client = client_for(admin_user)
     Assignment.objects.create(article=corpus["a1"], editor=admin_user)
     client.get(reverse("review_queue"))
-    # session, user (role and permissions cached), mine, count, page, outlets, editors
-    with django_assert_num_queries(7):
+    # session, user (role and permissions cached), mine, count, page, not started, outlets,
+    # editors
+    with django_assert_num_queries(8):
         page = client.get(reverse("review_queue"), {"editor": admin_user.pk, "since": "2024-01-01"})
     assert [a.title for a in page.context["page"].object_list] == ["Article 1"]  # assigned
     more = [make_article(20 + i, words=30, status="in_review") for i in range(6)]
     article_sourcing_refresh(article_ids=[a.pk for a in more])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("review_queue"))
 
 
@@ -289,9 +294,12 @@ def test_the_seed_article_shows_its_anonymous_sourcing_and_its_denial(
     seed_article, editor, admin_user, django_capture_on_commit_callbacks
 ):
     client = client_for(admin_user)
-    rows, total, _ = table(client)
-    # Analysed, but the detector's suggestions do not count until accepted.
-    assert total.counts.articles == 1 and total.counts.anonymous == 0
+    rows, total, html = table(client)
+    # Analysed, not worked on: no verified figures; the machine's estimate, apart.
+    assert total is None and "Verified: 0 articles" in html and "Estimated: 1 article" in html
+    rows, total, _ = table(client, basis="estimated")
+    assert total.counts.articles == 1 and total.counts.anonymous >= 2
+    assert total.card.basis == "estimate"
 
     with django_capture_on_commit_callbacks(execute=True):
         for claim in Claim.objects.filter(article=seed_article).suggested():

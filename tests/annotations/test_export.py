@@ -202,7 +202,7 @@ def test_it_exports_links_statuses_and_review(corpus):
 
 def test_it_exports_the_label_set_and_model(corpus):
     header = json.loads(export().splitlines()[0])
-    assert header["format"] == "newsroom-corpus" and header["schema_version"] == "1.0"
+    assert header["format"] == "newsroom-corpus" and header["schema_version"] == "1.1"
     assert [label["slug"] for label in header["labels"]][:3] == [
         "named_source", "anonymous_source", "outlet",
     ]  # fmt: skip

@@ -150,10 +150,10 @@ def test_a_bad_page_number_shows_a_page(admin_client_, page):
 def test_score_bands_have_one_threshold_each():
     assert (SCORE_GOOD, SCORE_FAIR) == (75, 50)
     assert [score_band(s) for s in (100, 75, 74.9, 50, 49, 0, None)] == [
-        "good", "good", "fair", "fair", "poor", "poor", "poor",
+        "good", "good", "fair", "fair", "poor", "poor", "none",
     ]  # fmt: skip
     band = Template("{% load scores %}{% for s in scores %}{{ s|score_band }} {% endfor %}")
-    assert band.render(Context({"scores": [80, 60, 10, None, ""]})) == "good fair poor poor poor "
+    assert band.render(Context({"scores": [80, 60, 10, None, ""]})) == "good fair poor none none "
 
 
 def test_the_pagination_partial_keeps_the_filters_and_pairs_hx_get_with_href():

@@ -84,6 +84,9 @@ def test_seed_counts(seed, seed_words):
         named=3,
         anonymous=4,
         outlet=2,
+        named_mentions=3,
+        anonymous_mentions=4,
+        outlet_mentions=2,
         denial=1,
         no_comment=3,
         hedge=4,
@@ -94,6 +97,33 @@ def test_seed_counts(seed, seed_words):
         articles_needing_reply=1,  # it has anonymous sources, outlets, hedges, unattributed
         articles_with_reply=1,
     )
+
+
+def test_sources_are_counted_once_however_often_they_are_mentioned(seed, seed_words):
+    """The two "Reuters" are one outlet and "They" is the Egyptian security sources: the
+    figures count 3 named, 3 anonymous and 1 outlet source, beside 3, 4 and 2 mentions."""
+    reuters = [i for i, s in enumerate(seed["spans"]) if s["text"] == "Reuters"]
+    security = _span(seed, "Egyptian security sources", "anonymous_source")
+    they = _span(seed, "They", "anonymous_source")
+    source_of = {i: 1 for i in reuters} | {security: 2, they: 2}
+    facts = [f._replace(source_id=source_of.get(f.pk)) for f in _facts(seed)]
+    counts = counts_from_claims(facts, words=seed_words)
+    assert (counts.named, counts.anonymous, counts.outlet) == (3, 3, 1)
+    assert (counts.named_mentions, counts.anonymous_mentions, counts.outlet_mentions) == (3, 4, 2)
+    card = scorecard(counts)
+    assert card.anonymous_share.working == "anonymous / (named + anonymous) = 3 / (3 + 3) = 0.50"
+    assert card.outlet_dependence.working.endswith("= 1 / (3 + 3 + 1) = 0.14")
+
+
+def test_a_source_is_explained_when_any_mention_gives_the_reason():
+    facts = [
+        ClaimFacts(1, "anonymous_source", "", None, 7),
+        ClaimFacts(2, "anonymous_source", "not authorised to speak", None, 7),
+        ClaimFacts(3, "anonymous_source", "", None, 8),
+        ClaimFacts(4, "denial", "", 1),  # the source of mention 1: anonymous, not a reply
+    ]
+    counts = counts_from_claims(facts, words=100)
+    assert (counts.anonymous, counts.anonymous_explained, counts.replies) == (2, 1, 0)
 
 
 def test_seed_figures(seed, seed_words):
@@ -264,6 +294,8 @@ def test_claims_feed_the_scorecard_through_values_list(seed):
         words=348,
         named=1,
         anonymous=1,
+        named_mentions=1,
+        anonymous_mentions=1,
         denial=1,
         anonymous_explained=1,
         replies=1,
@@ -283,8 +315,9 @@ def test_nothing_to_measure():
         assert figure.display == "—"
         assert figure.working
     assert [p.points for p in card.penalties] == [0] * 6
-    assert card.score == 100
-    assert card.flags == ()
+    # No attributed source: no score (never a perfect 100), and its own flag.
+    assert card.score is None and card.score_working.startswith("no attributed sources")
+    assert card.flag_codes == ("no_sources",)
 
 
 def test_no_sources_but_words():

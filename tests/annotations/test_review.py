@@ -174,31 +174,65 @@ def test_the_history_shows_steps_and_claim_changes_before_and_after(
 def test_the_article_page_shows_the_scorecard_of_the_claims_that_count(
     seed_article, editor, other_editor, admin_user
 ):
-    from annotations.claims import suggestions_accept_all
+    from annotations.claims import suggestion_decide, suggestions_accept_all
 
     ad = client_for(admin_user)
-    empty = ad.get(seed_article.get_absolute_url()).content.decode()
-    # Suggestions do not count until accepted: nothing to measure yet.
-    assert "Sourcing quality" in empty and '<span class="score score-good">100</span>' in empty
+    untouched = ad.get(seed_article.get_absolute_url())
+    # Nobody has worked on it: the machine's estimate from the open suggestions, never 100.
+    assert untouched.context["scorecard"].basis == "estimate"
+    assert untouched.context["scorecard"].score < 100
+    assert "Machine estimate</strong>: the machine&#x27;s estimate" in untouched.content.decode()
     for slug in ("anonymous_source", "named_source", "denial", "no_comment", "outlet"):
         suggestions_accept_all(
             article=seed_article, label=Label.objects.get(slug=slug), user=editor
         )
+    # The rest (hedges, unattributed) rejected: no suggestion open, the figures are verified.
+    for claim in Claim.objects.filter(article=seed_article).suggested():
+        suggestion_decide(claim_id=claim.pk, version=claim.version, user=editor, accept=False)
     page = ad.get(seed_article.get_absolute_url()).content.decode()
-    # The seed rests on unnamed officials (4: the diplomatic sources, the U.S. officials, the
-    # Egyptian security sources and "They"), its 3 named sources only reply (the ministry's
-    # no comment, Egypt's denial, the military's no comment), and no reason is given.
-    assert "anonymous / (named + anonymous) = 4 / (3 + 4) = 0.57" in page
-    assert "anonymous with a reason / anonymous = 0 / 4" in page
+    # The seed rests on unnamed officials (3 sources: the diplomatic sources, the U.S.
+    # officials, the Egyptian security sources, whom "They" refers to), its 3 named sources
+    # only reply (the ministry's no comment, Egypt's denial, the military's no comment), and
+    # no reason is given. Reuters, credited twice, is one outlet.
+    assert "anonymous / (named + anonymous) = 3 / (3 + 3) = 0.50" in page
+    assert "anonymous with a reason / anonymous = 0 / 3" in page
+    assert "outlet / (named + anonymous + outlet) = 1 / (3 + 3 + 1) = 0.14" in page
     assert "Rests only on anonymous sources" in page and "Anonymity without a reason" in page
-    # 100 − 30 × 4/7 − 20 × 1 − 0 − 10 × 2/9 = 60.6
-    assert '<span class="score score-fair">61</span>' in page
+    # 100 − 30 × 3/6 − 20 × 1 − 0 − 10 × 1/7 = 63.6
+    assert '<span class="score score-fair">64</span>' in page
     # The editor who accepted them sees the same (they are hers); another editor sees none.
     assert (
-        "= 4 / (3 + 4)" in client_for(editor).get(seed_article.get_absolute_url()).content.decode()
+        "= 3 / (3 + 3)" in client_for(editor).get(seed_article.get_absolute_url()).content.decode()
     )
     other = client_for(other_editor).get(seed_article.get_absolute_url()).content.decode()
     assert "anonymous / (named + anonymous) = 0 / (0 + 0): nothing to measure" in other
+
+
+def test_the_seed_article_is_verified_once_every_suggestion_is_decided(seed_article, editor):
+    from annotations.claims import suggestion_decide
+
+    client = client_for(editor)
+    assert client.get(seed_article.get_absolute_url()).context["scorecard"].basis == "estimate"
+    suggestions = list(Claim.objects.filter(article=seed_article).suggested().order_by("pk"))
+    first, rest = suggestions[0], suggestions[1:]
+    suggestion_decide(claim_id=first.pk, version=first.version, user=editor, accept=False)
+    card = client.get(seed_article.get_absolute_url()).context["scorecard"]
+    assert card.basis == "in_progress"
+    for claim in rest:
+        accept = claim.label.slug != "hedge"
+        suggestion_decide(claim_id=claim.pk, version=claim.version, user=editor, accept=accept)
+    response = client.get(seed_article.get_absolute_url())
+    card = response.context["scorecard"]
+    assert card.basis == "verified" and card.counts.hedge == 0
+    assert "Verified</strong>: verified" in response.content.decode()
+    # The API says the same.
+    from newsroom.accounts import api_token_create
+
+    secret = api_token_create(user=editor, name="tests")[1]
+    api = client.get(
+        f"/api/v1/articles/{seed_article.pk}", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert api.json()["scorecard"]["basis"] == "verified"
 
 
 def test_the_history_shows_a_suggestion_being_accepted(seed_article, editor):

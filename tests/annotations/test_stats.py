@@ -36,7 +36,7 @@ def outlet(db):
     return Outlet.objects.create(name="Daily Planet")
 
 
-def test_it_counts_accepted_claims_only_and_copies_the_article(outlet, editor):
+def test_verified_it_counts_accepted_claims_only_and_copies_the_article(outlet, editor):
     published = datetime(2024, 3, 31, 23, 30, tzinfo=UTC)
     article = make_article(1, outlet=outlet, published_at=published, created_by=editor)
     named = add_claim(article, "named_source", 0, author=editor)
@@ -44,12 +44,12 @@ def test_it_counts_accepted_claims_only_and_copies_the_article(outlet, editor):
     add_claim(article, "anonymous_source", 2, author=editor)
     add_claim(article, "denial", 3, author=editor, source_claim=named)
     add_claim(article, "hedge", 4, author=editor)
-    # Open and rejected suggestions do not count.
-    add_claim(article, "anonymous_source", 5, origin="rule", status="suggested")
+    # No suggestion is open: verified, and the rejected suggestion does not count.
     add_claim(article, "unattributed", 6, origin="rule", status="rejected")
 
     assert article_sourcing_refresh(article_ids=[article.pk, article.pk]) == 1
     row = ArticleSourcing.objects.get()
+    assert row.basis == "verified"
     assert (row.words, row.named, row.anonymous, row.outlet) == (100, 1, 2, 0)
     assert (row.denial, row.hedge, row.unattributed) == (1, 1, 0)
     assert (row.anonymous_explained, row.replies, row.named_replying) == (1, 1, 1)
@@ -63,6 +63,41 @@ def test_it_counts_accepted_claims_only_and_copies_the_article(outlet, editor):
     assert (row.article_outlet_id, row.editor_id, row.status) == (outlet.pk, editor.pk, "draft")
     assert row.month == date(2024, 3, 1)  # published_at; UTC is the test TIME_ZONE
     assert row.submitted_at is None
+
+
+def test_the_basis_follows_the_work_and_the_estimate_counts_open_suggestions(db, editor):
+    article = make_article(1)
+    suggested = add_claim(article, "anonymous_source", 1, origin="rule", status="suggested")
+    add_claim(article, "named_source", 2, origin="rule", status="suggested")
+
+    def refreshed() -> ArticleSourcing:
+        article_sourcing_refresh(article_ids=[article.pk])
+        return ArticleSourcing.objects.get()
+
+    # Nobody has worked on it: the machine's estimate, from the open suggestions.
+    row = refreshed()
+    assert (row.basis, row.anonymous, row.named) == ("estimate", 1, 1)
+    assert row.score is not None and row.score < 100
+    # An editor has started, one suggestion is still open: in progress, both counted.
+    add_claim(article, "hedge", 3, author=editor)
+    row = refreshed()
+    assert (row.basis, row.anonymous, row.named, row.hedge) == ("in_progress", 1, 1, 1)
+    # The last suggestions decided: verified, only what was accepted counts.
+    Claim.objects.filter(pk=suggested.pk).update(status="accepted", author=editor)
+    Claim.objects.filter(label__slug="named_source").update(status="rejected")
+    row = refreshed()
+    assert (row.basis, row.anonymous, row.named, row.hedge) == ("verified", 1, 0, 1)
+
+
+def test_an_article_with_no_source_has_no_score_and_its_own_flag(db, editor):
+    untouched = make_article(1)
+    hedged = make_article(2)
+    add_claim(hedged, "hedge", 1, author=editor)
+    article_sourcing_refresh(article_ids=[untouched.pk, hedged.pk])
+    for row in ArticleSourcing.objects.all():
+        assert row.score is None and row.flag_no_sources
+    assert ArticleSourcing.objects.get(article=untouched).basis == "estimate"
+    assert ArticleSourcing.objects.get(article=hedged).basis == "verified"
 
 
 def test_month_falls_back_to_created_at_and_follows_the_time_zone(db, settings):
@@ -130,8 +165,10 @@ def test_nothing_is_refreshed_when_the_transaction_rolls_back(
 
 def test_analysis_gives_the_seed_article_its_row(seed_article):
     row = ArticleSourcing.objects.get(article=seed_article)
-    # Analysis only suggests: nothing is accepted yet, so nothing counts.
-    assert (row.words, row.anonymous, row.score) == (seed_article.word_count, 0, 100)
+    # Analysis only suggests: nobody has worked on it, so its figures are the machine's
+    # estimate from those suggestions (anonymous officials, security sources), never 100.
+    assert (row.words, row.basis) == (seed_article.word_count, "estimate")
+    assert row.anonymous >= 2 and row.score is not None and row.score < 100
 
 
 def test_the_command_fills_missing_rows_or_all(outlet, editor):
