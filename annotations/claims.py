@@ -44,8 +44,24 @@ def can_edit(user: Any, claim: Claim) -> bool:
     return claim.author_id in (None, user.pk) or is_admin(user)
 
 
+class ClaimRelabel(ClaimRefused):
+    """The editor already marked this span with another label: relabel that claim instead."""
+
+    def __init__(self, existing: Claim, wanted: Label):
+        self.existing = existing
+        super().__init__(
+            f"You already marked this span as {existing.label.name}. To make it "
+            f"{wanted.name}, change its label here; to keep both, mark a different span."
+        )
+
+
 def claim_create(*, article: Article, start: int, end: int, label: Label, author: Any) -> Claim:
     """Mark a span (snapped out to whole tokens) with a label, as `author`.
+
+    No silent duplicates: where an open rule suggestion of the same label overlaps the span,
+    that suggestion is accepted instead (keeping what the rule filled in, e.g. the anonymity
+    reason) and returned with `accepted_suggestion` set; where `author` already marked the
+    very span with another label, ClaimRelabel (the page offers that claim to relabel).
 
     Its one write (the claim and its history row) is atomic in `_save`; no outer block, so
     the hot path of the annotate page pays for no savepoint.
@@ -55,6 +71,28 @@ def claim_create(*, article: Article, start: int, end: int, label: Label, author
         start, end = snap_to_tokens(article.text, start, end)
     except SelectionRefused as refused:
         raise ClaimRefused(str(refused)) from None
+    suggestion = (
+        Claim.objects.for_article(article)
+        .suggested()
+        .visible_to(author, article)
+        .filter(label=label, start__lt=end, end__gt=start)
+        .first()
+    )
+    if suggestion is not None:
+        accepted = suggestion_decide(
+            claim_id=suggestion.pk, version=suggestion.version, user=author, accept=True
+        )
+        accepted.accepted_suggestion = True
+        return accepted
+    other = (
+        Claim.objects.select_related("label")
+        .filter(article=article, start=start, end=end, author=author)
+        .exclude(label=label)
+        .exclude(status=SpanStatus.REJECTED)
+        .first()
+    )
+    if other is not None:
+        raise ClaimRelabel(other, label)
     claim = Claim(article=article, start=start, end=end, label=label, author=author)
     _save(claim, author, f"You have already marked this span as {label.name}.")
     announce_claims_changed(claim.article_id)

@@ -413,6 +413,24 @@ TABLE: list[Row] = [
         htmx=True,
         variant="double",
     ),
+    Row("article_sources", "GET", ALL_BUT_ANON, _art, htmx=True),
+    # A sees the sources of A's own claims only: B's "A spokesman" must not show.
+    Row("article_sources", "GET", ALL_BUT_ANON, _dbl, htmx=True, variant="double"),
+    Row(
+        "sources_merge",
+        "POST",
+        ALL_BUT_ANON,  # past authorisation; the service moves only what the user sees
+        _art,
+        data=lambda w: {"source": 1, "into": 2},
+    ),
+    Row(
+        "sources_split",
+        "POST",
+        ALL_BUT_ANON,
+        lambda w: {"pk": w.double.pk},
+        data=lambda w: {"claim": w.double_claim.pk},  # hidden from A: refused, unchanged
+        variant="double",
+    ),
     Row(
         "review_step",
         "POST",

@@ -145,6 +145,7 @@ def claim_fragment_context(
     decided_count: int | None = None,
     decided_label: Label | None = None,
     labels: list[Label] | None = None,
+    notice: str = "",
 ) -> dict[str, Any]:
     """What a claim action swaps: the claim panel, the claims list's groups of the labels it
     touched, and the paragraphs overlapping the text ranges it touched.
@@ -184,6 +185,7 @@ def claim_fragment_context(
         "claim_count": visible_claims(article, user).count() if groups else None,
         "paragraph_html": _macros().paragraphs(touched_paragraphs, swap=True),
         "review_message": _review_message(text, decided, decided_count, decided_label),
+        "claim_notice": notice,
         # After a review the panel moves on to the next suggestion: the page scrolls to it.
         "flash_claim": claim.pk if claim and decided and claim.pk != decided.pk else None,
         "claim_error": error,
@@ -518,4 +520,6 @@ def respond(
         return render(request, f"{TEMPLATE}#{update}", context, status=status)
     if kwargs.get("error") or kwargs.get("conflict"):
         messages.error(request, kwargs.get("error") or kwargs["conflict"])
+    if kwargs.get("notice"):
+        messages.info(request, kwargs["notice"])
     return redirect(article.get_absolute_url() + anchor)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from annotations.claims import (
     ClaimConflict,
     ClaimRefused,
+    ClaimRelabel,
     claim_create,
     claim_delete,
     claim_update,
@@ -63,8 +64,17 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         return _refuse(request, article, first_error(form))
     try:
         claim = claim_create(article=article, author=request.user, **form.cleaned_data)
+    except ClaimRelabel as relabel:  # the editor's claim on this span, offered to relabel
+        return _refuse(request, article, str(relabel), claim=relabel.existing)
     except ClaimRefused as refused:
         return _refuse(request, article, str(refused))
+    notice = ""
+    if getattr(claim, "accepted_suggestion", False):
+        notice = (
+            f"The rules had suggested “{article.text[claim.start : claim.end]}” as "
+            f"{claim.label.name}: that suggestion is accepted, with what the rule filled in, "
+            "instead of a second claim."
+        )
     return _done(
         request,
         article,
@@ -72,6 +82,7 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         touched=[(claim.start, claim.end)],
         groups={claim.label_id},
         labels=labels,
+        notice=notice,
     )
 
 

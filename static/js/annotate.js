@@ -155,6 +155,14 @@ document.addEventListener("htmx:responseError", (event) => {
   toast(REFUSALS[status] || `The server could not do that (error ${status}). Try again, or reload the page.`);
 });
 document.addEventListener("htmx:sendError", () => toast("The server cannot be reached. Check your connection and try again."));
+// A claim is being made from the selection: the selection is used up at once, so a second
+// label key pressed before the answer cannot make a second claim on the same span.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (event.detail.elt.closest?.("#claim-create")) {
+    window.getSelection()?.removeAllRanges();
+    setSelection(null);
+  }
+});
 document.addEventListener("htmx:afterSwap", (event) => {
   // A new entity was added from the selection: the selection is used up.
   if (["annotator", "mention-panel"].includes(event.detail.target.id)) setSelection(null);

@@ -17,6 +17,14 @@ from entities.models import EntityMention
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def seed_article(seed_article):
+    """The seed article without the rules' suggestions: these tests are of the claims editors
+    make (marking over an open suggestion accepts it instead: tests/annotations/test_sources.py)."""
+    Claim.objects.filter(article=seed_article, origin="rule").delete()
+    return seed_article
+
+
 def label(slug: str) -> Label:
     return Label.objects.get(slug=slug)
 

@@ -95,7 +95,7 @@ def test_an_approved_article_is_read_only(seed_article, editor, admin_user):
     ed = client_for(editor)
     edit = ed.post(
         reverse("claim_edit", args=[seed_article.pk, claim.pk]),
-        {"version": 1, "label": "hedge", "note": "late"},
+        {"version": claim.version, "label": "hedge", "note": "late"},
         headers={"HX-Request": "true"},
     )
     assert edit.status_code == 422 and READ_ONLY in edit.content.decode()
@@ -154,13 +154,15 @@ def test_the_history_shows_steps_and_claim_changes_before_and_after(
 ):
     hedge = Label.objects.get(slug="hedge")
     start = seed_article.text.index("allegedly")
+    # The rules' suggestion of it gone, the editor adds the claim (not accepts a suggestion).
+    Claim.objects.filter(article=seed_article, start=start, label=hedge).delete()
     claim = claim_create(
         article=seed_article, start=start, end=start + 9, label=hedge, author=editor
     )
     ed = client_for(editor)
     ed.post(
         reverse("claim_edit", args=[seed_article.pk, claim.pk]),
-        {"version": 1, "label": "denial", "note": "checked"},
+        {"version": claim.version, "label": "denial", "note": "checked"},
         headers={"HX-Request": "true"},
     )
     step(ed, seed_article, "submit")

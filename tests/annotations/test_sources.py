@@ -199,3 +199,40 @@ def test_the_page_shows_each_source_once_and_merges_and_splits_through_forms(
     assert panel.status_code == 200 and panel.content.decode().lstrip().startswith("<details")
     plain = editor_client.get(reverse("article_sources", args=[seed_article.pk]))
     assert plain.status_code == 302 and plain["Location"].endswith("#sources")
+
+
+def test_marking_over_a_suggestion_accepts_it_instead_of_a_second_claim(
+    seed_article, editor_client, editor
+):
+    from django.urls import reverse
+
+    suggestion = Claim.objects.filter(article=seed_article, label__slug=ANON).suggested().first()
+    before = Claim.objects.filter(article=seed_article).count()
+    inner = seed_article.text.index(" ", suggestion.start) + 1  # from its second word on
+    response = editor_client.post(
+        reverse("claim_new", args=[seed_article.pk]),
+        {"start": inner, "end": suggestion.end, "label": ANON},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "that suggestion is accepted" in response.content.decode()
+    assert Claim.objects.filter(article=seed_article).count() == before
+    suggestion.refresh_from_db()
+    assert (suggestion.status, suggestion.author) == ("accepted", editor)
+
+
+def test_a_second_label_on_the_same_span_offers_the_first_to_relabel(article, editor, client):
+    from django.urls import reverse
+
+    paul = mark(article, "Paul Dewar", NAMED, editor)
+    client.force_login(editor)
+    response = client.post(
+        reverse("claim_new", args=[article.pk]),
+        {"start": paul.start, "end": paul.end, "label": ANON},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "You already marked this span as Named source" in html
+    assert f'value="{paul.version}"' in html and "Paul Dewar" in html  # its panel, to relabel
+    assert Claim.objects.filter(article=article).count() == 1

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 from django.urls import reverse
 
-from annotations.claims import claim_create, suggestion_decide
+from annotations.claims import suggestion_decide
 from annotations.models import Claim, Label
 from annotations.pages.forms import LabelForm
 
@@ -114,7 +114,9 @@ def test_accept_all_takes_every_suggestion_of_one_label(
 
 def test_accepting_a_suggestion_the_editor_already_has_folds_it(editor, seed_article, suggestions):
     first = suggestions[0]
-    own = claim_create(
+    # The editor's own claim on the suggestion's span, made before the suggestion was (marking
+    # it now would accept the suggestion instead: tests/annotations/test_sources.py).
+    own = Claim.objects.create(
         article=seed_article, start=first.start, end=first.end, label=first.label, author=editor
     )
     kept = suggestion_decide(claim_id=first.pk, version=1, user=editor, accept=True)

@@ -61,6 +61,7 @@ def test_reanalysis_replaces_only_untouched_suggestions(seed_article, editor):
     suggestion_decide(claim_id=rejected.pk, version=1, user=editor, accept=False)
     # The editor's own claim on a span the rules also suggest.
     egypt = suggestion(seed_article, "Egyptian security sources", "anonymous_source")
+    egypt.delete()  # as if the editor's claim came first
     own = claim_create(
         article=seed_article,
         start=egypt.start,
@@ -68,7 +69,6 @@ def test_reanalysis_replaces_only_untouched_suggestions(seed_article, editor):
         label=egypt.label,
         author=editor,
     )
-    egypt.delete()  # as if the editor's claim came first
 
     report = analyse_articles(article_ids=[seed_article.pk])
 
