@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from annotations.events import announce_claims_changed
-from annotations.models import Claim, Label, LabelKind, SpanStatus, shows_to
+from annotations.models import Claim, ClaimOrigin, Label, LabelKind, SpanStatus, shows_to
 from annotations.sources import sources_assign, sources_prune
 from entities.models import EntityMention
 from entities.offsets import SelectionRefused, snap_to_tokens
@@ -146,6 +146,19 @@ def suggestion_decide(*, claim_id: int, version: int, user: Any, accept: bool) -
     claim.status = SpanStatus.ACCEPTED if accept else SpanStatus.REJECTED
     claim.version += 1
     _save(claim, user, "This suggestion duplicates another claim; reload the page.")
+    announce_claims_changed(claim.article_id)
+    return claim
+
+
+@transaction.atomic
+def suggestion_restore(*, claim_id: int, version: int, user: Any) -> Claim:
+    """Bring a rejected rule suggestion back: open again, for anyone to review."""
+    claim = _current(claim_id, version, user)
+    if claim.origin != ClaimOrigin.RULE or claim.status != SpanStatus.REJECTED:
+        raise ClaimRefused("Only a rejected suggestion of the rules can be restored.")
+    claim.status, claim.author = SpanStatus.SUGGESTED, None
+    claim.version += 1
+    _save(claim, user, "The rules' suggestion is already open again; reload the page.")
     announce_claims_changed(claim.article_id)
     return claim
 

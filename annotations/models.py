@@ -93,14 +93,23 @@ class ClaimQuerySet(models.QuerySet):
         """The rules' suggestions nobody has acted on: what re-analysis may replace."""
         return self.filter(origin=ClaimOrigin.RULE, status=SpanStatus.SUGGESTED)
 
-    def next_after(self, claim: Claim) -> Claim | None:
-        """The first of these claims after `claim` in reading order."""
+    def in_list_order(self) -> ClaimQuerySet:
+        """As the annotate page's claims list shows them: by label, then reading order."""
+        return self.order_by("label__order", "label__slug", "start", "-end", "pk")
+
+    def next_in_list(self, claim: Claim) -> Claim | None:
+        """The first of these claims after `claim` in the claims list's order."""
+        label = claim.label
+        same_label_later = models.Q(label=label) & (
+            models.Q(start__gt=claim.start)
+            | models.Q(start=claim.start, end__lt=claim.end)
+            | models.Q(start=claim.start, end=claim.end, pk__gt=claim.pk)
+        )
+        later_label = models.Q(label__order__gt=label.order) | models.Q(
+            label__order=label.order, label__slug__gt=label.slug
+        )
         return (
-            self.exclude(pk=claim.pk)
-            .filter(
-                models.Q(start__gt=claim.start) | models.Q(start=claim.start, end__lt=claim.end)
-            )
-            .first()
+            self.exclude(pk=claim.pk).filter(same_label_later | later_label).in_list_order().first()
         )
 
     def by(self, user) -> ClaimQuerySet:

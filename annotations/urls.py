@@ -45,6 +45,7 @@ urlpatterns = [
     ),
     path(f"{article}sources/", source_views.article_sources, name="article_sources"),
     path(f"{article}sources/merge/", source_views.sources_merge, name="sources_merge"),
+    path(f"{article}rejected/", source_views.article_rejected, name="article_rejected"),
     path(f"{article}sources/split/", source_views.sources_split, name="sources_split"),
     path(f"{article}review/", review_views.review_step, name="review_step"),
     path(f"{article}comments/", review_views.review_comment, name="review_comment"),

@@ -414,6 +414,7 @@ TABLE: list[Row] = [
         variant="double",
     ),
     Row("article_sources", "GET", ALL_BUT_ANON, _art, htmx=True),
+    Row("article_rejected", "GET", ALL_BUT_ANON, _dbl, htmx=True, variant="double"),
     # A sees the sources of A's own claims only: B's "A spokesman" must not show.
     Row("article_sources", "GET", ALL_BUT_ANON, _dbl, htmx=True, variant="double"),
     Row(

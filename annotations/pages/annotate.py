@@ -21,6 +21,7 @@ from annotations.models import (
     ACCEPT_KEY,
     REJECT_KEY,
     Claim,
+    ClaimOrigin,
     ClaimQuerySet,
     Label,
     LabelKind,
@@ -112,6 +113,7 @@ def article_page_context(
     entities = _entity_summary(mentions)
     return {
         **review,
+        "rejected_suggestions": rejected_suggestions(article, user),
         "sources": article_sources(text, rows),
         "scorecard": article_scorecard(article, user, rows),
         "score_formula": SCORE_FORMULA,
@@ -202,6 +204,24 @@ def article_sources(text: str, rows: list[ClaimRow]) -> list[SourceGroup]:
         for r in rows
         if r.label.kind == LabelKind.SOURCE
     )
+
+
+REJECTED_SHOWN = 200
+
+
+def rejected_suggestions(article: Article, user: Any) -> list[Claim]:
+    """The rules' suggestions `user` may see that were rejected (the page lists them to
+    restore), in the claims list's order, with their text."""
+    rejected = list(
+        Claim.objects.for_article(article)
+        .filter(origin=ClaimOrigin.RULE, status=SpanStatus.REJECTED)
+        .visible_to(user, article)
+        .select_related("label")
+        .in_list_order()[:REJECTED_SHOWN]
+    )
+    for claim in rejected:
+        claim.text = article.text[claim.start : claim.end]
+    return rejected
 
 
 def sources_context(article: Article, user: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from annotations.claims import (
     claim_delete,
     claim_update,
     suggestion_decide,
+    suggestion_restore,
     suggestions_accept_all,
 )
 from annotations.models import Claim, Label, sees_every_claim, shows_to
@@ -180,8 +181,21 @@ def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpRespo
         # Without a version the panel cannot show the claim as the editor saw it.
         shown = None if "version" in form.errors else claim
         return _refuse(request, article, first_error(form), claim=shown)
-    accept = form.cleaned_data["decision"] == "accept"
+    decision = form.cleaned_data["decision"]
+    accept = decision == "accept"
     try:
+        if decision == "restore":
+            restored = suggestion_restore(
+                claim_id=claim.pk, version=form.cleaned_data["version"], user=request.user
+            )
+            return _done(
+                request,
+                article,
+                restored,
+                touched=[(claim.start, claim.end)],
+                groups={claim.label_id},
+                notice="Restored: the suggestion is open again.",
+            )
         decided = suggestion_decide(
             claim_id=claim.pk,
             version=form.cleaned_data["version"],
@@ -192,13 +206,15 @@ def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpRespo
         return _conflict(request, article, conflict)
     except ClaimRefused as refused:
         return _refuse(request, article, str(refused), claim=claim)
+    # The next open suggestion as the claims list shows them (by label, then reading order),
+    # so that y/x work down the list the editor sees; after the last, back to the first.
     after = (
         Claim.objects.for_article(article)
         .suggested()
         .visible_to(request.user, article)
         .select_related("label")
     )
-    upcoming = after.next_after(decided) or after.first()
+    upcoming = after.next_in_list(decided) or after.in_list_order().first()
     return _done(
         request,
         article,

@@ -86,8 +86,8 @@ class SuggestionReviewForm(forms.Form):
         min_value=1, error_messages=_messages("The form is missing the claim's version; reload.")
     )
     decision = forms.ChoiceField(
-        choices=[("accept", "Accept"), ("reject", "Reject")],
-        error_messages=_messages("Choose accept or reject."),
+        choices=[("accept", "Accept"), ("reject", "Reject"), ("restore", "Restore")],
+        error_messages=_messages("Choose accept, reject or restore."),
     )
 
 

@@ -1,5 +1,6 @@
-"""The annotate page's sources panel: each source once with its mentions; editors merge two
-sources into one or split a mention off (annotations.sources)."""
+"""The annotate page's side panels that refresh on their own: the sources (each source once
+with its mentions; editors merge two into one or split a mention off: annotations.sources)
+and the rejected suggestions (to restore)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from annotations.pages.annotate import TEMPLATE, article_or_404, sources_context
+from annotations.pages.annotate import (
+    TEMPLATE,
+    article_or_404,
+    rejected_suggestions,
+    sources_context,
+)
 from annotations.pages.forms import SourceMergeForm, SourceSplitForm, first_error
 from annotations.sources import SourceRefused, source_merge, source_split
 
@@ -24,6 +30,22 @@ def article_sources(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect(article.get_absolute_url() + ANCHOR)
     return render(request, f"{TEMPLATE}#sources-panel", sources_context(article, request.user))
+
+
+@require_GET
+@permission_required("annotations.view_claim", raise_exception=True)
+def article_rejected(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rejected suggestions panel (htmx refreshes it when claims change); without htmx,
+    the page."""
+    article = article_or_404(pk)
+    if not request.htmx:
+        return redirect(article.get_absolute_url() + "#rejected")
+    context = {
+        "article": article,
+        "rejected_suggestions": rejected_suggestions(article, request.user),
+        "rejected_open": request.GET.get("open") == "1",
+    }
+    return render(request, f"{TEMPLATE}#rejected-panel", context)
 
 
 @require_POST

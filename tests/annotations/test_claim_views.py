@@ -224,7 +224,9 @@ def test_the_page_takes_the_same_queries_however_many_claims(
 ):
     url = seed_article.get_absolute_url()
     editor_client.get(url)  # the role and permissions cached
-    with django_assert_num_queries(7) as few:
+    # The session, the user, the article, mentions, labels, review events, claims and the
+    # rejected suggestions (listed to restore).
+    with django_assert_num_queries(8) as few:
         editor_client.get(url)
     label = Label.objects.get(slug="hedge")
     Claim.objects.bulk_create(

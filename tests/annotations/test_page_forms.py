@@ -112,8 +112,8 @@ def test_claim_remove_refuses_a_missing_or_bad_version(editor_client, seed_artic
     [
         ({"decision": "accept"}, CLAIM_VERSION),
         ({"decision": "accept", "version": "x"}, CLAIM_VERSION),
-        ({"version": 1}, "Choose accept or reject."),
-        ({"version": 1, "decision": "maybe"}, "Choose accept or reject."),
+        ({"version": 1}, "Choose accept, reject or restore."),
+        ({"version": 1, "decision": "maybe"}, "Choose accept, reject or restore."),
     ],
 )
 def test_suggestion_review_refuses_bad_fields(editor_client, seed_article, data, message):

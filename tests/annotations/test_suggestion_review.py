@@ -58,7 +58,7 @@ def test_the_page_shows_suggestions_dimmed_and_counted(editor_client, seed_artic
 def test_accepting_makes_it_the_editors_claim_and_opens_the_next(
     editor_client, editor, suggestions
 ):
-    first, outlet, _ = suggestions
+    first, _, apparent = suggestions
     response = review(editor_client, first, "accept")
     assert response.status_code == 200
     first.refresh_from_db()
@@ -70,8 +70,9 @@ def test_accepting_makes_it_the_editors_claim_and_opens_the_next(
     )
     assert first.history.first().history_user == editor
     body = response.content.decode()
-    # The next suggestion in reading order is open, and the page scrolls to it.
-    assert f'data-flash="{outlet.pk}"' in body and "“Reuters”" in body
+    # The next suggestion in the list's order (the same label first) is open, and the page
+    # scrolls to it.
+    assert f'data-flash="{apparent.pk}"' in body and "“apparent”" in body
     assert "Accepted “allegedly” (Hedge). Next suggestion:" in body
     # Its paragraph shows the claim accepted; the hedge group counts one suggestion left.
     assert f'class="claim lab-hedge cst-accepted" data-claim="{first.pk}"' in body
@@ -165,3 +166,47 @@ def test_the_review_keys_cannot_become_label_keys(db, key):
         }
     )
     assert not form.is_valid() and "accepts or rejects a suggestion" in str(form.errors)
+
+
+def test_y_and_x_move_down_the_list_as_it_is_shown(editor_client, seed_article):
+    """The list groups suggestions by label (then reading order); after a decision the panel
+    opens the next one in that order, not the next in the text."""
+    listed = list(Claim.objects.filter(article=seed_article).suggested().in_list_order())
+    assert len({c.label_id for c in listed}) > 1
+    opened = []
+    for claim in listed[:-1]:
+        response = editor_client.post(
+            reverse("suggestion_review", args=[seed_article.pk, claim.pk]),
+            {"decision": "reject", "version": claim.version},
+            headers={"HX-Request": "true"},
+        )
+        opened.append(response.context["selected_claim"].pk)
+    assert opened == [c.pk for c in listed[1:]]
+
+
+def test_a_rejected_suggestion_is_listed_and_can_be_restored(editor_client, seed_article):
+    claim = Claim.objects.filter(article=seed_article).suggested().first()
+    review = reverse("suggestion_review", args=[seed_article.pk, claim.pk])
+    editor_client.post(review, {"decision": "reject", "version": 1}, headers={"HX-Request": "true"})
+    page = editor_client.get(seed_article.get_absolute_url())
+    assert [c.pk for c in page.context["rejected_suggestions"]] == [claim.pk]
+    assert 'name="decision" value="restore"' in page.content.decode()
+    response = editor_client.post(
+        review, {"decision": "restore", "version": 2}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200 and "Restored" in response.content.decode()
+    claim.refresh_from_db()
+    assert (claim.status, claim.author, claim.version) == ("suggested", None, 3)
+    again = editor_client.post(
+        review, {"decision": "restore", "version": 3}, headers={"HX-Request": "true"}
+    )
+    assert again.status_code == 422 and "Only a rejected suggestion" in again.content.decode()
+    assert editor_client.get(seed_article.get_absolute_url()).context["rejected_suggestions"] == []
+
+
+def test_deleting_a_claim_asks_first(editor_client, seed_article, editor):
+    claim = Claim.objects.filter(article=seed_article).suggested().first()
+    page = editor_client.get(
+        reverse("claim_detail", args=[seed_article.pk, claim.pk]), headers={"HX-Request": "true"}
+    )
+    assert 'hx-confirm="Delete the' in page.content.decode()
