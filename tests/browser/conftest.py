@@ -64,7 +64,14 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 
 @pytest.fixture
-def page(browser, live_server, request, console_problems):
+def expected_dialogs() -> list[str]:
+    """The beginnings of the dialogs a test expects (e.g. a deletion's "Delete the"): those
+    are accepted; any other dialog is dismissed and fails the test."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, request, console_problems, expected_dialogs):
     """A fresh tab; console errors (CSP violations included) and page errors fail the test."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.add_init_script(CSP_LISTENER)
@@ -77,9 +84,15 @@ def page(browser, live_server, request, console_problems):
         ),
     )
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on(
-        "dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss())
-    )
+
+    def on_dialog(dialog) -> None:
+        if any(dialog.message.startswith(start) for start in expected_dialogs):
+            dialog.accept()
+        else:
+            problems.append(f"dialog: {dialog.message}")
+            dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     yield page
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
         ARTIFACTS.mkdir(exist_ok=True)

@@ -30,7 +30,7 @@ def open_article(page, user, article) -> None:
     page.locator("#article-text").wait_for()
 
 
-def test_label_with_a_key_reload_edit_and_delete(page, editor, seed):
+def test_label_with_a_key_reload_edit_and_delete(page, editor, seed, expected_dialogs):
     open_article(page, editor, seed)
     phrase = "U.S. officials, who spoke on condition of anonymity"
     select_text(page, phrase)
@@ -62,6 +62,7 @@ def test_label_with_a_key_reload_edit_and_delete(page, editor, seed):
         2,
     )
 
+    expected_dialogs.append("Delete the Anonymous source claim")  # it asks first
     panel.get_by_role("button", name="Delete claim").click()
     page.get_by_text("No claims yet.").wait_for()
     assert not Claim.objects.exists()
