@@ -57,6 +57,17 @@ def test_a_pronoun_joins_only_its_antecedent_and_labels_keep_sources_apart():
     ) == [{1, 2}, {3}, {4}, {5}]
 
 
+def test_an_unresolved_he_or_she_joins_the_nearest_named_source_before_it():
+    assert groups_of(
+        Mention(1, "he", NAMED),  # nobody before it: on its own
+        Mention(2, "Anna Blankenship", NAMED),
+        Mention(3, "Officials", ANON),
+        Mention(4, "Tom Pierce", NAMED),
+        Mention(5, "she", NAMED),
+        Mention(6, "they", ANON),  # only he and she
+    ) == [{1}, {2}, {3}, {4, 5}, {6}]
+
+
 def test_sources_editors_kept_apart_are_not_joined_again():
     assert groups_of(
         Mention(1, "Dewar", NAMED, source="a"),
@@ -128,14 +139,16 @@ def test_marking_a_surname_joins_its_source_and_relabelling_or_deleting_leaves_i
 
 def test_merge_and_split(article, editor, other_editor):
     paul = mark(article, "Paul Dewar", NAMED, editor)
+    officials = mark(article, "Officials", ANON, editor)
     she = mark(article, "She", NAMED, editor)
-    assert she.source_id != paul.source_id
+    assert she.source_id == paul.source_id  # the nearest named source before "She"
+    assert Source.objects.filter(article=article).count() == 2
     moved = source_merge(
-        article=article, source_id=she.source_id, into_id=paul.source_id, user=editor
+        article=article, source_id=officials.source_id, into_id=paul.source_id, user=editor
     )
     assert moved == 1
-    she.refresh_from_db()
-    assert she.source_id == paul.source_id
+    officials.refresh_from_db()
+    assert officials.source_id == paul.source_id
     assert Source.objects.filter(article=article).count() == 1
     with pytest.raises(SourceRefused, match="another source"):
         source_merge(article=article, source_id=paul.source_id, into_id=paul.source_id, user=editor)
