@@ -248,7 +248,16 @@ def test_label_studio_export_of_the_seed_article_has_the_documented_shape(seed_a
     # The seed article holds only the model's and the rules' suggestions: predictions.
     assert "annotations" not in task
     (prediction,) = task["predictions"]
-    results = prediction["result"]
+    results = [r for r in prediction["result"] if r["type"] != "relation"]
+    relations = [r for r in prediction["result"] if r["type"] == "relation"]
+    # One source mentioned twice: the second Reuters points to the first, and "They" to the
+    # Egyptian security sources.
+    regions = {r["id"]: seed_article.text[r["value"]["start"] : r["value"]["end"]] for r in results}
+    assert {(regions[r["from_id"]], regions[r["to_id"]]) for r in relations} >= {
+        ("Reuters", "Reuters"),
+        ("They", "Egyptian security sources"),
+    }
+    assert {tuple(r["labels"]) for r in relations} == {("same_source",)}
     for result in results:
         assert set(result) == {"id", "from_name", "to_name", "type", "value"}
         assert result["to_name"] == "text" and result["type"] == "labels"
@@ -263,6 +272,7 @@ def test_label_studio_export_of_the_seed_article_has_the_documented_shape(seed_a
     config = label_config()
     assert '<Labels name="sourcing" toName="text">' in config
     assert '<Label value="anonymous_source" background="#dc2626"/>' in config
+    assert '<Relation value="same_source"/>' in config
 
 
 def test_label_studio_offsets_are_code_points_by_default_or_utf16(mixed_article):
@@ -366,3 +376,20 @@ def test_the_commands_export_and_import_each_format(mixed_article, tmp_path):
     (tmp_path / "bad.jsonl").write_text('{"text": "x", "label": [[0, 5, "hedge"]]}\n')
     with pytest.raises(CommandError, match=r"line 1: label\[0\]: 0–5 is not a span"):
         call_command("import_format", tmp_path / "bad.jsonl", format="doccano")
+
+
+def test_doccano_and_docbin_carry_the_sources(seed_article):
+    """doccano as metadata (its span labelling cannot group spans), DocBin in user_data."""
+    (line,) = list(doccano_lines(Article.objects.all(), unit=CODEPOINT))
+    record = json.loads(line)
+    text = seed_article.text
+    named = {s["name"]: [text[a:b] for a, b in s["spans"]] for s in record["sources"]}
+    assert named["Reuters"] == ["Reuters", "Reuters"]
+    assert named["Egyptian security sources"] == ["Egyptian security sources", "They"]
+    (doc,) = (
+        DocBin().from_bytes(docbin_bytes(Article.objects.all())).get_docs(spacy.blank("en").vocab)
+    )
+    claims = {c["id"]: c for c in doc.user_data["claims"]}
+    reuters = next(s for s in doc.user_data["sources"] if s["name"] == "Reuters")
+    assert len(reuters["claims"]) == 2 and reuters["label"] == "outlet"
+    assert {claims[pk]["source"] for pk in reuters["claims"]} != {None}

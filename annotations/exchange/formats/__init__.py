@@ -20,7 +20,8 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from annotations.models import Claim, ClaimOrigin, Label
+from annotations.models import Claim, ClaimOrigin, Label, LabelKind
+from annotations.sources import SourceGroup, source_groups, sources_assign
 from entities.models import EntityMention, Origin, SpanStatus
 from entities.pipeline import ENTITY_LABELS
 from newsroom.importer import ImportRejected, Skipped, articles_import
@@ -106,6 +107,16 @@ def exportable(queryset: QuerySet[Article], *, accepted_only: bool = False) -> I
         )
         .order_by("pk")
         .iterator(chunk_size=EXPORT_CHUNK)
+    )
+
+
+def article_sources(article: Article) -> list[SourceGroup]:
+    """The article's sources among its exported claims (from `exportable`): each once, its
+    `claims` the mention Claim objects, in reading order."""
+    return source_groups(
+        (c, article.text[c.start : c.end], c.label.slug, c.source_id)
+        for c in article.claims.all()
+        if c.label.kind == LabelKind.SOURCE
     )
 
 
@@ -395,6 +406,8 @@ def _create_claims(
         bulk_update_with_history(accept, Claim, ["status", "author", "version"], default_user=user)
     if claims:
         bulk_create_with_history(list(claims.values()), Claim, default_user=user)
+    # The formats carry no grouping Newsroom reads back: the rules group the new mentions.
+    sources_assign(article_ids=article_ids)
     report.suggestions_accepted += len(accept)
     report.claims_created = len(claims)
 

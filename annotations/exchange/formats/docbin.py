@@ -22,7 +22,7 @@ from spacy.util import filter_spans
 from entities.pipeline import get_pipeline
 from newsroom.models import Article
 
-from . import EXPORT_CHUNK, article_fields, exportable
+from . import EXPORT_CHUNK, article_fields, article_sources, exportable
 
 SOURCING_KEY = "sourcing"
 ENTITIES_KEY = "entities"
@@ -85,8 +85,15 @@ def article_doc(nlp: Any, article: Article, report: DocBinReport) -> Doc:
             "affiliation": c.affiliation,
             "source_count": c.source_count,
             "source_claim": c.source_claim_id,
+            "source": c.source_id,
         }
         for c in claims
+    ]
+    # Sources: each once, with its label, a name and its mention claims' ids (the spans
+    # group cannot say which spans are one party; user_data can).
+    doc.user_data["sources"] = [
+        {"label": g.label, "name": g.name, "claims": [c.pk for c in g.claims]}
+        for g in article_sources(article)
     ]
     report.docs += 1
     return doc

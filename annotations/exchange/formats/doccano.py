@@ -27,6 +27,7 @@ from . import (
     ParsedRecord,
     SpanRecord,
     article_fields,
+    article_sources,
     derive_title,
     exportable,
 )
@@ -48,6 +49,16 @@ def doccano_record(article: Article, *, unit: str = UTF16) -> dict:
         "label": [[at(start), at(end), label] for start, end, label in spans],
         "newsroom_id": article.pk,
         **article_fields(article),
+        # doccano's span labelling has no way to say two spans are one party: the sources
+        # travel as metadata (doccano keeps unknown keys as the example's meta).
+        "sources": [
+            {
+                "label": g.label,
+                "name": g.name,
+                "spans": [[at(c.start), at(c.end)] for c in g.claims],
+            }
+            for g in article_sources(article)
+        ],
     }
 
 

@@ -35,6 +35,7 @@ from . import (
     ParsedRecord,
     SpanRecord,
     article_fields,
+    article_sources,
     derive_title,
     exportable,
 )
@@ -42,6 +43,8 @@ from . import (
 TEXT_NAME = "text"
 SOURCING_NAME = "sourcing"
 ENTITY_NAME = "entity"
+# The relation between a source's later mentions and its first: one party, named again.
+SAME_SOURCE = "same_source"
 MODEL_VERSION = "newsroom"
 
 
@@ -56,6 +59,7 @@ def label_config() -> str:
         "<View>\n"
         f'  <Labels name="{ENTITY_NAME}" toName="{TEXT_NAME}">\n{entities}\n  </Labels>\n'
         f'  <Labels name="{SOURCING_NAME}" toName="{TEXT_NAME}">\n{sourcing}\n  </Labels>\n'
+        f'  <Relations>\n    <Relation value="{SAME_SOURCE}"/>\n  </Relations>\n'
         f'  <Text name="{TEXT_NAME}" value="$text"/>\n'
         "</View>\n"
     )
@@ -87,6 +91,22 @@ def label_studio_task(article: Article, *, unit: str = CODEPOINT) -> dict[str, A
     for c in article.claims.all():
         target = accepted if c.status == SpanStatus.ACCEPTED else suggested
         target.append(region(f"c{c.pk}", SOURCING_NAME, c.start, c.end, c.label.slug))
+    # A source's later mentions as relations to its first ("same source"), where both are in
+    # the same result list (the accepted annotation, or the rules' predictions).
+    placed = {r["id"]: target for target in (accepted, suggested) for r in target}
+    for g in article_sources(article):
+        first, *rest = (f"c{c.pk}" for c in g.claims)
+        for other in rest:
+            if placed.get(other) is not None and placed.get(other) is placed.get(first):
+                placed[first].append(
+                    {
+                        "type": "relation",
+                        "from_id": other,
+                        "to_id": first,
+                        "direction": "right",
+                        "labels": [SAME_SOURCE],
+                    }
+                )
     task: dict[str, Any] = {
         "data": {TEXT_NAME: article.text, "newsroom_id": article.pk, **article_fields(article)}
     }
