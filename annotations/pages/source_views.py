@@ -25,11 +25,14 @@ ANCHOR = "#sources"
 @require_GET
 @permission_required("annotations.view_claim", raise_exception=True)
 def article_sources(request: HttpRequest, pk: int) -> HttpResponse:
-    """The sources panel (htmx refreshes it when claims change); without htmx, the page."""
+    """The sources panel, and out of band the rejected suggestions (htmx refreshes both with
+    this one request when claims change); without htmx, the page."""
     article = article_or_404(pk)
     if not request.htmx:
         return redirect(article.get_absolute_url() + ANCHOR)
-    return render(request, f"{TEMPLATE}#sources-panel", sources_context(article, request.user))
+    context = sources_context(article, request.user)
+    context["rejected_suggestions"] = rejected_suggestions(article, request.user)
+    return render(request, f"{TEMPLATE}#side-panels", context)
 
 
 @require_GET
@@ -43,9 +46,8 @@ def article_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "article": article,
         "rejected_suggestions": rejected_suggestions(article, request.user),
-        "rejected_open": request.GET.get("open") == "1",
     }
-    return render(request, f"{TEMPLATE}#rejected-panel", context)
+    return render(request, f"{TEMPLATE}#rejected-refresh", context)
 
 
 @require_POST

@@ -209,4 +209,4 @@ def test_deleting_a_claim_asks_first(editor_client, seed_article, editor):
     page = editor_client.get(
         reverse("claim_detail", args=[seed_article.pk, claim.pk]), headers={"HX-Request": "true"}
     )
-    assert 'hx-confirm="Delete the' in page.content.decode()
+    assert 'hx-confirm="Delete this claim? This cannot be undone."' in page.content.decode()

@@ -62,7 +62,7 @@ def test_label_with_a_key_reload_edit_and_delete(page, editor, seed, expected_di
         2,
     )
 
-    expected_dialogs.append("Delete the Anonymous source claim")  # it asks first
+    expected_dialogs.append("Delete this claim?")  # it asks first
     panel.get_by_role("button", name="Delete claim").click()
     page.get_by_text("No claims yet.").wait_for()
     assert not Claim.objects.exists()

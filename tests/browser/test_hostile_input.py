@@ -247,9 +247,17 @@ def test_no_payload_runs_on_any_page(page, csp, admin_user, hostile, console_pro
     _visit(page, "/queue/", shown=[a.title for a in articles[1:4]])
     for group in ("outlet", "editor", "label", "month"):
         _visit(page, f"/dashboard/?group={group}")
-    _visit(page, "/dashboard/", shown=sorted(outlets)[:5])
-    _visit(page, f"/dashboard/articles/?outlet={articles[0].outlet_id}", shown=[articles[0].title])
+        _visit(page, f"/dashboard/?group={group}&basis=estimated")
+    # Nobody has finished these articles: their figures are under the Estimated tab.
+    _visit(page, "/dashboard/")
+    _visit(page, "/dashboard/?basis=estimated", shown=sorted(outlets)[:5])
+    _visit(
+        page,
+        f"/dashboard/articles/?basis=estimated&outlet={articles[0].outlet_id}",
+        shown=[articles[0].title],
+    )
     _visit(page, f"/dashboard/articles/?editor={hostile['users'][0].pk}")
+    _visit(page, f"/dashboard/articles/?basis=estimated&editor={hostile['users'][0].pk}")
     _visit(page, "/labels/", shown=[lab.name for lab in hostile["labels"]])
     for label in hostile["labels"]:
         _visit(page, f"/labels/{label.pk}/")
