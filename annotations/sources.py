@@ -28,7 +28,7 @@ from typing import Any
 
 from django.db import transaction
 
-from newsroom.models import check_editable
+from newsroom.models import Article, check_editable
 
 from .models import Claim, LabelKind, Source, SpanStatus, claim_visibility
 
@@ -211,18 +211,20 @@ def sources_assign(*, article_ids: Iterable[int], links: dict[int, int] | None =
     claims = (
         Claim.objects.filter(article_id__in=set(article_ids), label__kind=LabelKind.SOURCE)
         .exclude(status=SpanStatus.REJECTED)
-        .select_related("article")
-        .only("pk", "start", "end", "source_id", "article__text", "label__slug")
         .select_related("label")
+        .only("pk", "article_id", "start", "end", "source_id", "label__slug")
         .order_by("article_id", "start", "pk")
     )
     by_article: dict[int, list[Claim]] = {}
     for claim in claims:
         by_article.setdefault(claim.article_id, []).append(claim)
+    waiting = {pk for pk, rows in by_article.items() if any(c.source_id is None for c in rows)}
+    # Each text once (not joined to every claim row: a long article has hundreds).
+    texts = dict(Article.objects.filter(pk__in=waiting).values_list("pk", "text"))
     for article_id, rows in by_article.items():
-        if all(c.source_id is not None for c in rows):
+        if article_id not in waiting:
             continue
-        text = rows[0].article.text
+        text = texts[article_id]
         mentions = [
             Mention(c.pk, text[c.start : c.end], c.label.slug, c.source_id, links.get(c.pk))
             for c in rows
