@@ -154,3 +154,18 @@ def test_the_apps_prepared_queries_give_what_their_querysets_give(
             assert vars(row).keys() == vars(plain).keys()
             fields = {k: v for k, v in vars(row).items() if not k.startswith("_")}
             assert fields == {k: v for k, v in vars(plain).items() if not k.startswith("_")}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_on_postgresql_a_prepared_query_becomes_a_server_prepared_statement(db):
+    """Server-side binding with a prepare threshold (settings): the same SQL text run again
+    on a connection is planned once by the server. Django's default (no threshold) would
+    never prepare it."""
+    from annotations.pages.annotate import _LABELS
+
+    for _ in range(6):
+        _LABELS.rows()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "annotations_label"' in s for s in statements), statements
