@@ -204,7 +204,7 @@ def _save(claim: Claim, user: Any, duplicate_message: str) -> None:
         with transaction.atomic():
             claim.save()
             if is_mention and claim.source_id is None:
-                sources_assign(article_ids=[claim.article_id])
+                sources_assign(article_ids=[claim.article_id], only={claim.pk})
                 claim.refresh_from_db(fields=["source"])
             if left is not None:
                 sources_prune(article_ids=[claim.article_id])

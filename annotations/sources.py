@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -201,11 +201,17 @@ def _part_of(mentions: Sequence[Mention], words: list[tuple[str, ...]], i: int, 
 # --- In the database ----------------------------------------------------------------------
 
 
-def sources_assign(*, article_ids: Iterable[int], links: dict[int, int] | None = None) -> int:
+def sources_assign(
+    *,
+    article_ids: Iterable[int],
+    links: dict[int, int] | None = None,
+    only: Collection[int] | None = None,
+) -> int:
     """Give every source mention of these articles that has no source one: an existing
     source's, or a new one (grouping, above). `links`: pronoun claim id → the claim id of
-    the mention it refers to. Returns how many sources were made. Call inside the
-    transaction that wrote the claims."""
+    the mention it refers to. `only`: the claims to give a source (the one an editor just
+    saved): no other row is written, so concurrent edits lock nothing but their own claim.
+    Returns how many sources were made. Call inside the transaction that wrote the claims."""
     links = links or {}
     made = 0
     claims = (
@@ -234,14 +240,16 @@ def sources_assign(*, article_ids: Iterable[int], links: dict[int, int] | None =
             groups.setdefault(number, []).append(claim)
         changed = []
         for members in groups.values():
+            todo = [c for c in members if c.source_id is None and (only is None or c.pk in only)]
+            if not todo:
+                continue
             existing = next((c.source_id for c in members if c.source_id is not None), None)
             if existing is None:
                 existing = Source.objects.create(article_id=article_id).pk
                 made += 1
-            for claim in members:
-                if claim.source_id is None:
-                    claim.source_id = existing
-                    changed.append(claim)
+            for claim in todo:
+                claim.source_id = existing
+                changed.append(claim)
         Claim.objects.bulk_update(changed, ["source"])
     return made
 
