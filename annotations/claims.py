@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from annotations.events import announce_claims_changed
 from annotations.models import Claim, ClaimOrigin, Label, LabelKind, SpanStatus, shows_to
-from annotations.sources import sources_assign, sources_prune
+from annotations.sources import sources_assign
 from entities.models import EntityMention
 from entities.offsets import SelectionRefused, snap_to_tokens
 from newsroom.models import Article, check_editable
@@ -124,7 +124,6 @@ def claim_delete(*, claim_id: int, version: int, user: Any) -> None:
     claim = _current(claim_id, version, user)
     claim._history_user = user
     claim.delete()
-    sources_prune(article_ids=[claim.article_id])
     announce_claims_changed(claim.article_id)
 
 
@@ -194,7 +193,9 @@ def _own_duplicate(claim: Claim, user: Any) -> Claim | None:
 def _save(claim: Claim, user: Any, duplicate_message: str) -> None:
     """Save with the history naming `user`; the one constraint left to hit is uniqueness.
     A source mention gets its source (annotations.sources); a claim that stops being one
-    leaves its source, which goes when it has no mention left."""
+    leaves its source. A source left with no mention is not deleted here (a delete would lock
+    the article's sources against other editors' saves): it counts and shows nowhere, and
+    the next analysis or merge removes it."""
     claim._history_user = user
     is_mention = claim.label.kind == LabelKind.SOURCE and claim.status != SpanStatus.REJECTED
     left = None if is_mention else claim.source_id
@@ -206,18 +207,18 @@ def _save(claim: Claim, user: Any, duplicate_message: str) -> None:
             if is_mention and claim.source_id is None:
                 sources_assign(article_ids=[claim.article_id], only={claim.pk})
                 claim.refresh_from_db(fields=["source"])
-            if left is not None:
-                sources_prune(article_ids=[claim.article_id])
     except IntegrityError:
         raise ClaimRefused(duplicate_message) from None
 
 
 def _current(claim_id: int, version: int, user: Any) -> Claim:
-    # Lock the row so that two concurrent edits of the same version cannot both pass.
+    # Lock the row so that two concurrent edits of the same version cannot both pass; only
+    # the claim's row (`of`): locking its label or article too would block other editors'
+    # inserts, whose foreign keys take a share lock on those rows, and deadlock with them.
     # A claim hidden from `user` is as absent as a deleted one (annotations.models).
     claim = (
         Claim.objects.visible_to(user)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("label")
         .filter(pk=claim_id)
         .first()

@@ -31,7 +31,6 @@ checks that each placeholder appears exactly once among the parameters.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -78,6 +77,9 @@ class _Compiled:
             params[slot] = values[name]
         sql_and_params = (self.sql, tuple(params))
         compiler = _shallow(self.compiler)
+        # The calling thread's connection (Django's are per thread), never the one it was
+        # compiled on: another thread's would open a pooled connection it never returns.
+        compiler.connection = connections[self.queryset.db]
         compiler.as_sql = lambda *args, **kwargs: sql_and_params
         query = _shallow(self.queryset.query)
         query.get_compiler = lambda *args, **kwargs: compiler
@@ -89,14 +91,14 @@ class _Compiled:
 class PreparedQuery:
     """`build(**placeholders)`: the queryset, using each placeholder once (e.g. `pk=key`).
 
-    Instances are module-level constants; the compiled form is kept per database
-    connection (a compiler belongs to one), and dropped with it.
+    Instances are module-level constants; the compiled form is kept per database alias
+    and each call runs on the calling thread's connection.
     """
 
     def __init__(self, build: Callable[..., QuerySet], **placeholders: Any):
         self.build, self.placeholders = build, placeholders
         self.model: Any = None  # known after the first build
-        self._by_connection: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._by_alias: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
     def _compiled(self, alias: str | None) -> _Compiled:
@@ -106,13 +108,12 @@ class PreparedQuery:
                 built = self.build(**self.placeholders)
                 self.model = built.model
             alias = router.db_for_read(self.model)
-        connection = connections[alias]
-        compiled = self._by_connection.get(connection)
+        compiled = self._by_alias.get(alias)
         if compiled is None:
             queryset = built if built is not None else self.build(**self.placeholders)
             compiled = _Compiled(queryset.using(alias), self.placeholders)
             with self._lock:
-                self._by_connection[connection] = compiled
+                self._by_alias[alias] = compiled
         return compiled
 
     def rows(self, *, using: str | None = None, **values: Any) -> list[Any]:

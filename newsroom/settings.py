@@ -134,7 +134,10 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
 
         _db.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN", default=2),
-            "max_size": env.int("DATABASE_POOL_MAX", default=10),
+            # Per process. A threaded server (runserver, the tests' live server, gthread)
+            # holds one per request in flight, more while requests wait on row locks: 10
+            # ran out under the concurrency test's ten editors (tests/test_concurrency.py).
+            "max_size": env.int("DATABASE_POOL_MAX", default=20),
             "timeout": 10,
             # A connection the database dropped (restart, failover) stays in the pool until
             # used; checking it on the way out spares a request the 500 (bench/faults.py,
@@ -146,8 +149,11 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     # compiled ones of newsroom/prepared.py first: the server plans them once. Django passes
     # prepare_threshold=None (never prepare) unless it is set: psycopg's own default is 5.
     # Measured in process on the load bench's data: the article page 22.2 → 16.3 ms CPU.
-    _db.setdefault("OPTIONS", {})["server_side_binding"] = True
-    _db["OPTIONS"].setdefault("prepare_threshold", env.int("DATABASE_PREPARE_THRESHOLD", default=5))
+    if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
+        _db.setdefault("OPTIONS", {})["server_side_binding"] = True
+        _db["OPTIONS"].setdefault(
+            "prepare_threshold", env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+        )
     _db["CONN_MAX_AGE"] = 0
     _db["CONN_HEALTH_CHECKS"] = False
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
