@@ -58,13 +58,13 @@ class ScratchDatabase:
             )
         raise SystemExit(f"unsupported DATABASE_URL scheme {parts.scheme!r}")
 
-    def reset(self, *, search_index: bool = True) -> None:
-        """Start over: an empty database with every migration applied."""
+    def reset(self, *, search_index: bool = True, manage: Path = MANAGE) -> None:
+        """Start over: an empty database with every migration (of `manage`'s checkout)."""
         self.drop()
         if self.vendor == "postgresql":
             self._sql("CREATE DATABASE {}", self.name, admin=True)
-        migrate = [sys.executable, str(MANAGE), "migrate", "--noinput", "-v0"]
-        if subprocess.run(migrate, cwd=ROOT, env=child_env(self.url)).returncode:
+        migrate = [sys.executable, str(manage), "migrate", "--noinput", "-v0"]
+        if subprocess.run(migrate, cwd=manage.parent, env=child_env(self.url)).returncode:
             raise SystemExit(f"migrate failed on the scratch database ({self.description})")
         if not search_index and self.vendor == "postgresql":
             self._sql("DROP INDEX {}", SEARCH_INDEX)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from django.core import checks
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion
 
 from .pipeline import PYPI_MODEL, model_name
 
@@ -26,8 +29,6 @@ def check_spacy_model(app_configs, **kwargs) -> list[checks.CheckMessage]:
             checks.Error(f"spaCy model {name!r} is not installed.", hint=FIX, id="entities.E001")
         ]
     try:
-        import spacy
-
         package_dir = Path(next(iter(spec.submodule_search_locations)))
         meta_path = next(package_dir.glob("*/meta.json"), None) or package_dir / "meta.json"
         meta = json.loads(meta_path.read_text())
@@ -40,11 +41,20 @@ def check_spacy_model(app_configs, **kwargs) -> list[checks.CheckMessage]:
         ]
     problems = []
     required = meta.get("spacy_version", "")
-    if required and not spacy.util.is_compatible_version(spacy.about.__version__, required):
+    # The installed spaCy's version from its metadata, not by importing it: every manage.py
+    # command runs the checks, and importing spaCy costs seconds (docs/performance.md).
+    try:
+        installed = version("spacy")
+    except PackageNotFoundError:
+        return [checks.Error("spaCy is not installed.", hint=FIX, id="entities.E005")]
+    try:
+        compatible = not required or SpecifierSet(required).contains(installed, prereleases=True)
+    except (InvalidSpecifier, InvalidVersion):
+        compatible = True  # what we cannot read is spaCy's to enforce when it loads
+    if not compatible:
         problems.append(
             checks.Error(
-                f"spaCy model {name!r} needs spaCy {required}; spaCy {spacy.about.__version__} "
-                "is installed.",
+                f"spaCy model {name!r} needs spaCy {required}; spaCy {installed} is installed.",
                 hint=FIX,
                 id="entities.E003",
             )

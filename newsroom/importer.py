@@ -11,6 +11,8 @@ import: entities, claims, review) plugs its own checks and storing in through an
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,9 +20,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
+from .bulk_insert import bulk_insert
 from .events import announce_articles_stored
 from .models import AnalysisState, Article, Outlet
 from .records import ArticleRecord, RecordError, validate_record
+from .search import search_documents_queue
 
 BATCH_SIZE = 1000
 # Errors kept for the report; past this they are only counted ("and N more"), so a hostile
@@ -85,17 +89,26 @@ class ErrorList:
 @dataclass
 class ImportReport:
     created_ids: list[int] = field(default_factory=list)
+    # The first MAX_ERRORS_KEPT records skipped; `skipped_total` counts them all, so that
+    # re-importing a file of a million stored articles keeps a thousand, not a million.
     skipped: list[Skipped] = field(default_factory=list)
+    skipped_total: int = 0
 
     @property
     def created(self) -> int:
         return len(self.created_ids)
 
+    def skip(self, skipped: Skipped) -> None:
+        """Note a record left out because its article is already in the store."""
+        self.skipped_total += 1
+        if len(self.skipped) < MAX_ERRORS_KEPT:
+            self.skipped.append(skipped)
+
     def summary(self) -> str:
         noun = "article" if self.created == 1 else "articles"
         text = f"Imported {self.created} {noun}"
-        if self.skipped:
-            text += f"; {len(self.skipped)} skipped (already in the store)"
+        if self.skipped_total:
+            text += f"; {self.skipped_total} skipped (already in the store)"
         return text + "."
 
 
@@ -131,31 +144,56 @@ class ImportExtension:
 
 
 class SeenInFile:
-    """The articles one import file has given so far, by content hash and by URL: a later
-    copy in the same file is skipped, naming the first."""
+    """What one import file has given so far, to skip a later copy of an article, naming the
+    first, in memory that does not grow with the file.
+
+    Within a batch, by content hash and URL (`batch_copy`); across batches, the database finds
+    the copy among the rows this import stored before (`_existing`), and `position_of` turns
+    its id into the first copy's position: two arrays of 8-byte numbers, not a dictionary of
+    every hash and URL (~300 bytes an article).
+    """
 
     def __init__(self) -> None:
         self.hashes: dict[str, int] = {}
         self.urls: dict[str, int] = {}
+        self._ids = array("q")
+        self._positions = array("q")
 
-    def skip(self, record: ArticleRecord, position: int, report: ImportReport, unit: str) -> bool:
-        """Note `record`, or, if it came earlier, add it to `report.skipped` and say so."""
+    def batch_copy(self, record: ArticleRecord, position: int) -> int | None:
+        """The position of an earlier copy of `record` in this batch, or None (noted)."""
         earlier = self.hashes.get(record.content_hash) or self.urls.get(record.url)
         if earlier:
-            report.skipped.append(Skipped(position, f"same article as {unit} {earlier}", unit=unit))
-            return True
+            return earlier
         self.hashes[record.content_hash] = position
         if record.url:
             self.urls[record.url] = position
-        return False
+        return None
+
+    def batch_stored(self, stored: list[tuple[int, int]]) -> None:
+        """Note the batch's stored (id, position) pairs and start the next batch."""
+        # Ids come from one sequence, so each batch's are above the last one's.
+        for pk, position in sorted(stored):
+            self._ids.append(pk)
+            self._positions.append(position)
+        self.hashes.clear()
+        self.urls.clear()
+
+    def position_of(self, pk: int) -> int | None:
+        """Where in the file the article with id `pk` came from, if this import stored it."""
+        i = bisect_left(self._ids, pk)
+        return self._positions[i] if i < len(self._ids) and self._ids[i] == pk else None
 
 
 def _checked(
-    records: Iterable[ImportItem], *, ext: ImportExtension, unit: str, errors: ErrorList
+    records: Iterable[ImportItem],
+    *,
+    ext: ImportExtension,
+    unit: str,
+    errors: ErrorList,
+    seen: SeenInFile | None = None,
 ) -> Iterator[tuple[int, ArticleRecord, Any]]:
-    """The records that pass every check and are not repeated within the file, in order;
-    the others' errors go to `errors`, the repeats to the report's `skipped`."""
-    seen = SeenInFile()
+    """The records that pass every check, in order; the others' errors go to `errors`.
+    With `seen`, copies of an earlier record of the batch go to the report's `skipped`."""
     for position, raw in records:
         if isinstance(raw, RecordError):
             errors.extend([raw])
@@ -168,8 +206,12 @@ def _checked(
         if isinstance(item, list):
             errors.extend(item)
             continue
-        if not seen.skip(record, position, ext.report, unit):
-            yield position, record, item
+        # Once a record is bad nothing more is stored, so copies no longer matter.
+        earlier = seen.batch_copy(record, position) if seen is not None and not errors else None
+        if earlier:
+            ext.report.skip(Skipped(position, f"same article as {unit} {earlier}", unit=unit))
+            continue
+        yield position, record, item
 
 
 def check_records(
@@ -223,15 +265,19 @@ def import_records(
     outlets: dict[str, Outlet] = {}
     batch: list[tuple[int, ArticleRecord, Any]] = []
     pending: list[int] = []
+    seen = SeenInFile()
 
     def flush() -> None:
-        stored = _store_batch(batch, ext=ext, created_by=created_by, outlets=outlets, unit=unit)
-        pending.extend(a.pk for a in stored if a.analysis_state == AnalysisState.PENDING)
+        stored = _store_batch(
+            batch, ext=ext, created_by=created_by, outlets=outlets, unit=unit, seen=seen
+        )
+        pending.extend(a.pk for a, _ in stored if a.analysis_state == AnalysisState.PENDING)
+        seen.batch_stored([(a.pk, position) for a, position in stored])
         if on_batch:
             on_batch(len(batch))
         batch.clear()
 
-    for checked in _checked(records, ext=ext, unit=unit, errors=errors):
+    for checked in _checked(records, ext=ext, unit=unit, errors=errors, seen=seen):
         if errors:
             continue  # keep checking, stop writing: the transaction will be rolled back
         batch.append(checked)
@@ -242,8 +288,11 @@ def import_records(
     if errors:
         transaction.set_rollback(True)
         raise errors.rejected()
-    # New articles are pending analysis; workers pick them up once the import commits.
+    # New articles are pending analysis and search indexing; workers pick them up once the
+    # import commits.
     announce_articles_stored(pending)
+    if ext.report.created_ids:
+        search_documents_queue()
     return ext.report
 
 
@@ -254,21 +303,28 @@ def _store_batch(
     created_by: Any,
     outlets: dict[str, Outlet],
     unit: str,
-) -> list[Article]:
+    seen: SeenInFile,
+) -> list[tuple[Article, int]]:
+    """Store the batch's new articles (and the extension's rows); returns them with their
+    positions. Articles already stored, by this import or before it, are skipped."""
     existing = _existing([record for _, record, _ in batch])
-    fresh: list[tuple[ArticleRecord, Any]] = []
+    fresh: list[tuple[int, ArticleRecord, Any]] = []
     for position, record, item in batch:
         match = existing.get(("hash", record.content_hash)) or existing.get(("url", record.url))
-        if match:
-            article_id, why = match
-            reason = f"already imported as article #{article_id} ({why})"
-            ext.report.skipped.append(Skipped(position, reason, article_id, unit))
+        if not match:
+            fresh.append((position, record, item))
+            continue
+        article_id, why = match
+        earlier = seen.position_of(article_id)
+        if earlier:
+            ext.report.skip(Skipped(position, f"same article as {unit} {earlier}", unit=unit))
         else:
-            fresh.append((record, item))
+            reason = f"already imported as article #{article_id} ({why})"
+            ext.report.skip(Skipped(position, reason, article_id, unit))
     if not fresh:
         return []
-    _resolve_outlets([record.outlet for record, _ in fresh if record.outlet], outlets)
-    items = [item for _, item in fresh]
+    _resolve_outlets([record.outlet for _, record, _ in fresh if record.outlet], outlets)
+    items = [item for _, _, item in fresh]
     ext.prepare(items)
     articles = [
         Article(
@@ -285,18 +341,18 @@ def _store_batch(
                 **ext.article_fields(item),
             }
         )
-        for r, item in fresh
+        for _, r, item in fresh
     ]
     try:
         with transaction.atomic():
-            Article.objects.bulk_create(articles)
+            bulk_insert(articles)
             ext.store(articles, items)
     except IntegrityError as exc:
         # Validation covers every constraint but uniqueness against a concurrent import.
         message = "another import stored some of these articles at the same moment; run it again"
         raise ImportRejected([RecordError(0, message, unit="file")]) from exc
     ext.report.created_ids.extend(a.pk for a in articles)
-    return articles
+    return [(article, position) for article, (position, _, _) in zip(articles, fresh, strict=True)]
 
 
 def _existing(records: list[ArticleRecord]) -> dict[tuple[str, str], tuple[int, str]]:

@@ -119,7 +119,7 @@ def import_report(report: ImportReport, **extra: Any) -> dict[str, Any]:
         "summary": report.summary(),
         "created": report.created,
         "created_ids": report.created_ids[:CREATED_SHOWN],
-        "skipped_count": len(report.skipped),
+        "skipped_count": report.skipped_total,
         "skipped": [
             {"text": str(s), "existing_id": s.existing_id} for s in report.skipped[:ERRORS_SHOWN]
         ],

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,8 +50,8 @@ class Outlet(models.Model):
 
 
 class StoredSearchDocument(models.Expression):
-    """The article's `search_document` column (PostgreSQL only; migration 0005): a generated
-    column the model does not declare, so the ORM never writes it."""
+    """The article's `search_document` column (PostgreSQL only; migrations 0005 and 0011),
+    which the model does not declare, so the ORM never writes it: newsroom.search does."""
 
     def __init__(self):
         from django.contrib.postgres.search import SearchVectorField
@@ -61,6 +61,12 @@ class StoredSearchDocument(models.Expression):
     def as_sql(self, compiler, connection):
         table = compiler.quote_name(compiler.query.get_initial_alias())
         return f"{table}.{connection.ops.quote_name('search_document')}", []
+
+
+# How many of the newest articles still without a stored document a search computes on the
+# fly (PostgreSQL): enough for whatever was imported in the last seconds, few enough that
+# a search stays well under a second while a large import is being indexed.
+SEARCH_UNINDEXED_MAX = 200
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -83,9 +89,11 @@ class ArticleQuerySet(models.QuerySet):
     def search(self, query: str) -> ArticleQuerySet:
         """Articles whose title or text match `query`, best matches first.
 
-        PostgreSQL: full-text search (web-search syntax, English stemming, ranked) over the
-        stored document of `search_vector()` that migration 0005 adds and indexes. SQLite:
-        every word must occur in the title or text, case-insensitively, newest first.
+        PostgreSQL: full-text search (web-search syntax, English stemming, ranked) over each
+        article's stored document of `search_vector()` (indexed; built after an import by
+        newsroom.search), and, for the newest articles not indexed yet (at most
+        SEARCH_UNINDEXED_MAX), over the document computed on the fly. SQLite: every word
+        must occur in the title or text, case-insensitively, newest first.
         """
         query = query.strip()
         if not query:
@@ -93,11 +101,17 @@ class ArticleQuerySet(models.QuerySet):
         if connections[self.db].vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery, SearchRank
 
-            vector = StoredSearchDocument()
+            stored = StoredSearchDocument()
             sq = SearchQuery(query, config="english", search_type="websearch")
+            matches = models.Q(document=sq)
+            pending = list(self.model.objects.using(self.db).not_indexed())
+            if pending:
+                # Two arms PostgreSQL can serve from two indexes (GIN, primary key).
+                matches |= models.Q(pk__in=pending, built=sq)
+            vector = Coalesce(stored, search_vector()) if pending else stored
             return (
-                self.alias(document=vector)
-                .filter(document=sq)
+                self.alias(document=stored, built=search_vector())
+                .filter(matches)
                 .annotate(search_rank=SearchRank(vector, sq))
                 .order_by("-search_rank", "-created_at", "-pk")
             )
@@ -105,6 +119,16 @@ class ArticleQuerySet(models.QuerySet):
         for word in query.split()[:10]:
             q &= models.Q(title__icontains=word) | models.Q(text__icontains=word)
         return self.filter(q)
+
+    def not_indexed(self) -> models.QuerySet:
+        """The ids of the newest articles whose search document is not built yet (at most
+        SEARCH_UNINDEXED_MAX; PostgreSQL only: a partial index finds them at once)."""
+        return (
+            self.alias(document=StoredSearchDocument())
+            .filter(document__isnull=True)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[:SEARCH_UNINDEXED_MAX]
+        )
 
     def newest_first(self) -> ArticleQuerySet:
         """Most recently added first (the list's default order)."""
@@ -130,8 +154,8 @@ def check_editable(article: Article | int, *, error: type[Exception]) -> None:
 def search_vector():
     """The full-text document of an article: title weighted above text (PostgreSQL only).
 
-    Migration 0005 stores it in the generated column `search_document` (its SQL there must
-    stay identical; a test checks), which searches read through StoredSearchDocument.
+    newsroom.search stores it in the column `search_document` (its SQL there must stay
+    identical; a test checks), which searches read through StoredSearchDocument.
     """
     from django.contrib.postgres.search import SearchVector
 

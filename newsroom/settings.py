@@ -248,9 +248,13 @@ STORAGES = {
 # --- Background tasks -----------------------------------------------------------------------
 # A database-backed queue by default: `manage.py db_worker` processes run the analysis, so no
 # web request waits for spaCy. The test suite runs tasks immediately (make test sets it).
+# Two queues: "default" (analysis, imports, figures) and "search", which builds the search
+# documents of new articles (newsroom.search) and is served by its own worker under
+# `make run`, so that a long analysis batch never keeps new articles out of search.
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "search"],
     }
 }
 # Articles per analysis task: one nlp.pipe batch, one transaction.

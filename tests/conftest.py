@@ -73,7 +73,9 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings):
     # Tests run background tasks in-process; tests of the real worker switch backends.
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    # The queues stay the settings' own.
+    immediate = "django.tasks.backends.immediate.ImmediateBackend"
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": immediate}}
 
 
 SEED_FIXTURE = "data/demo/articles.jsonl"

@@ -57,8 +57,8 @@ class CorpusImportReport(ImportReport):
         text = (
             f"Imported {self.created} {noun} with {self.entities} entities and {self.claims} claims"
         )
-        if self.skipped:
-            text += f"; {len(self.skipped)} skipped (already in the store)"
+        if self.skipped_total:
+            text += f"; {self.skipped_total} skipped (already in the store)"
         if self.users_created:
             text += (
                 f"; created {len(self.users_created)} inactive user(s) for authors not in this "

@@ -69,6 +69,48 @@ def test_the_check_reports_a_broken_model(settings, tmp_path, monkeypatch):
     assert error.id == "entities.E002" and "installed but broken" in error.msg
 
 
+def test_the_check_reports_a_model_made_for_another_spacy(settings, tmp_path, monkeypatch):
+    package = tmp_path / "old_model"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "meta.json").write_text('{"spacy_version": ">=2.0.0,<2.1.0", "pipeline": ["ner"]}')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    settings.SPACY_MODEL = "old_model"
+    [error] = check_spacy_model(None)
+    assert error.id == "entities.E003" and "needs spaCy >=2.0.0,<2.1.0" in error.msg
+
+
+def test_the_commands_that_move_data_never_import_spacy(tmp_path):
+    """manage.py's start-up (the checks included) and the import and export commands read no
+    spaCy: seconds saved on every run (docs/performance.md, "Start-up")."""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    script = (
+        "import sys, django; django.setup(); "
+        "from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); "
+        "call_command('check'); "
+        f"call_command('import_articles', {str(empty)!r}, '--no-progress'); "
+        f"call_command('export_corpus', '-o', {str(tmp_path / 'out.jsonl')!r}, '--no-progress'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DEBUG": "true",
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_manage_py_check_fails_with_the_fix_when_the_model_is_missing():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],

@@ -208,3 +208,56 @@ def test_a_one_line_txt_file_is_titled_after_the_file():
     articles_import(records=parse_txt(b"Just one paragraph of news.", "breaking_news-today.txt"))
     article = Article.objects.get()
     assert (article.title, article.text) == ("breaking news today", "Just one paragraph of news.")
+
+
+def test_copies_in_later_batches_name_the_first_line(monkeypatch):
+    """Across batches the database finds the copy among the rows this import stored, and
+    the report names the line that stored it, as within a batch."""
+    monkeypatch.setattr("newsroom.importer.BATCH_SIZE", 2)
+    records = jsonl(
+        art(1, url="https://example.com/1"),
+        art(2),
+        art(3),
+        art(1),  # same text as line 1, two batches later
+        {"title": "Other", "text": "Other text", "url": "https://example.com/1"},  # same URL
+        art(2),
+    )
+    report = articles_import(records=parse_jsonl(records))
+    assert report.created == 3
+    assert [str(s) for s in report.skipped] == [
+        "line 4: same article as line 1",
+        "line 5: same article as line 1",
+        "line 6: same article as line 2",
+    ]
+    assert all(s.existing_id is None for s in report.skipped)
+
+
+def test_the_in_file_check_holds_one_batch_not_the_file(monkeypatch):
+    """Memory flat in the file's size: what the check keeps per article stored is two
+    8-byte numbers; hashes and URLs are kept for the current batch only."""
+    from newsroom import importer
+
+    monkeypatch.setattr("newsroom.importer.BATCH_SIZE", 5)
+    seen_sets = []
+    original = importer.SeenInFile.batch_stored
+
+    def spy(self, stored):
+        seen_sets.append(len(self.hashes))
+        original(self, stored)
+        assert not self.hashes and not self.urls
+
+    monkeypatch.setattr(importer.SeenInFile, "batch_stored", spy)
+    report = articles_import(
+        records=parse_jsonl(jsonl(*(art(n, url=f"https://example.com/{n}") for n in range(23))))
+    )
+    assert report.created == 23
+    assert max(seen_sets) == 5 and len(seen_sets) == 5  # four full batches and the rest
+
+
+def test_skipped_records_are_counted_past_those_kept(monkeypatch):
+    monkeypatch.setattr("newsroom.importer.MAX_ERRORS_KEPT", 3)
+    articles_import(records=parse_jsonl(jsonl(*(art(n) for n in range(10)))))
+    report = articles_import(records=parse_jsonl(jsonl(*(art(n) for n in range(10)))))
+    assert report.created == 0
+    assert len(report.skipped) == 3 and report.skipped_total == 10
+    assert report.summary() == "Imported 0 articles; 10 skipped (already in the store)."

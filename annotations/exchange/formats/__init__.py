@@ -163,7 +163,8 @@ ParsedRecord = tuple[int, FormatRecord | RecordError]
 @dataclass
 class FormatImportReport:
     articles_created: int = 0
-    articles_skipped: list[Skipped] = field(default_factory=list)
+    articles_skipped: list[Skipped] = field(default_factory=list)  # the first ones
+    articles_skipped_total: int = 0
     claims_created: int = 0
     mentions_created: int = 0
     suggestions_accepted: int = 0
@@ -175,8 +176,8 @@ class FormatImportReport:
             f"Imported {self.articles_created} article(s), {self.claims_created} claim(s) and "
             f"{self.mentions_created} entity mention(s)"
         )
-        if self.articles_skipped:
-            text += f"; {len(self.articles_skipped)} article(s) already in the store"
+        if self.articles_skipped_total:
+            text += f"; {self.articles_skipped_total} article(s) already in the store"
         if self.suggestions_accepted:
             text += f"; {self.suggestions_accepted} matching suggestion(s) accepted"
         if self.already_there:
@@ -226,7 +227,9 @@ def annotated_import(
     if errors:
         raise ImportRejected(_sorted(errors))
     report = FormatImportReport(
-        articles_created=articles_report.created, articles_skipped=articles_report.skipped
+        articles_created=articles_report.created,
+        articles_skipped=articles_report.skipped,
+        articles_skipped_total=articles_report.skipped_total,
     )
     _store_spans(wanted, created_by=created_by, report=report, unit=unit)
     return report

@@ -1,0 +1,87 @@
+"""Insert many new rows at the database's own speed: `COPY` on PostgreSQL, `executemany` on SQLite.
+
+`bulk_create` builds one INSERT with a parameter per value: for long text the statement's
+building and binding cost several times what the database itself takes to store the rows
+(and under DEBUG, Django's query log quotes every value of it again). Here the rows go to
+PostgreSQL with `COPY ... FROM STDIN` (psycopg's `cursor.copy`) and to SQLite with one
+`executemany` of a plain INSERT. Neither returns ids, so they are taken first (PostgreSQL: the
+table's sequence; SQLite: past the table's largest and its AUTOINCREMENT counter, under the
+write lock the import's transaction holds) and written with the rows. Every other value is
+what `save()` would write (each field's `pre_save` and `get_db_prep_save`, the documented
+hooks `save()` uses), so defaults, `auto_now_add` and constraints behave as with
+bulk_create. No signals are sent, as with bulk_create. An integrity error (a unique value
+another transaction stored first) is raised as Django's IntegrityError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, connections, models
+
+
+def bulk_insert(objs: Sequence[models.Model], *, using: str = "default") -> None:
+    """Insert new instances of one model, setting their primary keys."""
+    if not objs:
+        return
+    connection = connections[using]
+    meta = type(objs[0])._meta
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    if connection.vendor == "postgresql":
+        _copy(objs, meta, fields, connection)
+    elif connection.vendor == "sqlite":
+        _executemany(objs, meta, fields, connection)
+    else:
+        type(objs[0])._default_manager.db_manager(using).bulk_create(objs)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = using
+
+
+def _values(obj: models.Model, fields: list[models.Field], connection: Any) -> list[Any]:
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def _copy(objs: Sequence[models.Model], meta: Any, fields: list[models.Field], connection: Any):
+    from psycopg import errors, sql
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(meta.db_table), meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(meta.db_table),
+            sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
+        )
+        try:
+            with cursor.copy(copy) as stream:
+                for obj in objs:
+                    stream.write_row(_values(obj, fields, connection))
+        except errors.IntegrityError as exc:
+            raise IntegrityError(*exc.args) from exc
+
+
+def _executemany(
+    objs: Sequence[models.Model], meta: Any, fields: list[models.Field], connection: Any
+):
+    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
+    with connection.cursor() as cursor:
+        # AUTOINCREMENT never reuses an id, even a deleted row's: start past its counter too.
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX({pk}) FROM {table}), 0), "  # noqa: S608
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [meta.db_table],
+        )
+        (last,) = cursor.fetchone()
+        for n, obj in enumerate(objs, start=last + 1):
+            obj.pk = n
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 (names only)
+            [_values(obj, fields, connection) for obj in objs],
+        )
