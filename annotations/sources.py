@@ -87,6 +87,8 @@ def is_pronoun(text: str) -> bool:
 
 def majority_label(labels: Sequence[str]) -> str:
     """A source's label: the one most of its mentions carry; on a tie, the first's."""
+    if len(labels) == 1:  # most sources: no tally needed (the export runs this per source)
+        return labels[0]
     tally = Counter(labels)
     top = max(tally.values())
     return next(label for label in labels if tally[label] == top)

@@ -5,7 +5,8 @@ What it measures
     tests, cycled and made unique (bench/wikinews.py; ~22,000 characters each), stored with
     PostgreSQL's COPY, with S spans each (default 40, spread over the text: half entity
     mentions, half sourcing claims, every fourth claim a cue linked to the claim before it
-    and every named source linked to its entity; set-based SQL), then exports it with the
+    and every named source linked to its entity; set-based SQL) and each article's figures
+    row (`manage.py refresh_sourcing`, as analysis leaves it), then exports it with the
     real command, `python manage.py export_corpus -o FILE.jsonl --no-progress`, run as a
     fresh subprocess:
 
@@ -160,6 +161,12 @@ def build_corpus(url: str, first: int, last: int, spans: int) -> None:
         conn.execute("ANALYZE")
 
 
+def refresh_figures(url: str) -> None:
+    """Every article's figures row, as analysis leaves it (the real command)."""
+    command = [sys.executable, str(MANAGE), "refresh_sourcing", "--all", "--no-progress"]
+    subprocess.run(command, cwd=ROOT, env=child_env(url), check=True, capture_output=True)
+
+
 def baseline(url: str, articles: int) -> tuple[float, float]:
     """(seconds, MB) of `COPY (SELECT id, title, text ...) TO STDOUT` over the first articles."""
     import psycopg
@@ -237,6 +244,7 @@ def main(argv: list[str] | None = None) -> None:
         database.reset()
         start = time.perf_counter()
         build_corpus(psql_url, 1, small, args.spans)
+        refresh_figures(database.url)
         print(
             f"Built {small:,} articles x {args.spans} spans in {time.perf_counter() - start:.1f} s"
         )
@@ -246,6 +254,7 @@ def main(argv: list[str] | None = None) -> None:
         bare[small] = baseline(psql_url, small)
         start = time.perf_counter()
         build_corpus(psql_url, small + 1, args.n, args.spans)
+        refresh_figures(database.url)
         print(
             f"Built {args.n - small:,} more articles in {time.perf_counter() - start:.1f} s "
             f"({args.n:,} in all)"

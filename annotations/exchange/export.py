@@ -40,7 +40,10 @@ FORMAT = "newsroom-corpus"
 # 1.1: each article's `sources` and its scorecard's `basis` (a score may be null). Files of
 # any 1.x import.
 SCHEMA_VERSION = "1.1"
-CHUNK_SIZE = 500
+# Articles per chunk (five queries). Real-length texts are ~22,000 characters, held as
+# Python strings of up to 4 bytes a character, with their spans and serialised lines:
+# 200 keeps a chunk near 30 MB (peak memory flat and under 200 MB: docs/performance.md).
+CHUNK_SIZE = 200
 # Articles serialised per yielded piece of output: fewer, larger writes.
 LINES_PER_PIECE = 50
 JSON, JSONL = "json", "jsonl"
@@ -222,6 +225,9 @@ def _article_lines(
                 "status",
                 "created_by_id",
                 "analysis_state",
+                # The article's word count as its figures' row holds it: counting the words
+                # of every text again was a fifth of the export's time (docs/performance.md).
+                "sourcing__words",
             )[:CHUNK_SIZE]
         )
         if not rows:
@@ -286,12 +292,15 @@ def _serialise_chunk(
 
     lines = []
     for (pk, title, text, sha, outlet, url, byline, published, language, status, creator,
-         analysis) in rows:  # fmt: skip
+         analysis, words) in rows:  # fmt: skip
         editors = assignees.get(pk, [])
         entity_list, entity_ids = _entities(text, mentions.get(pk, []), usernames)
         claim_list, scored = _claims(text, claims.get(pk, []), entity_ids, usernames, label_slugs)
         card = viewer_scorecard(
-            scored, words=len(text.split()), viewer=viewer, article_status=status
+            scored,
+            words=words if words else len(text.split()),  # no figures yet: count them here
+            viewer=viewer,
+            article_status=status,
         )
         article = {
             "title": title,
