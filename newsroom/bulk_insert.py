@@ -39,8 +39,37 @@ def bulk_insert(objs: Sequence[models.Model], *, using: str = "default") -> None
         obj._state.db = using
 
 
-def _values(obj: models.Model, fields: list[models.Field], connection: Any) -> list[Any]:
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+# Fields whose database value is the Python value itself when it has this type: preparing it
+# (get_db_prep_save) would hand back the same object, at ~3 µs a field and row.
+_AS_IS = {
+    **dict.fromkeys(("CharField", "TextField", "SlugField"), str),
+    **dict.fromkeys(
+        (
+            "IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
+            "SmallIntegerField", "BigIntegerField", "AutoField", "BigAutoField",
+            "ForeignKey", "OneToOneField",
+        ),
+        int,
+    ),
+}  # fmt: skip
+
+
+def _values(
+    obj: models.Model, fields: list[models.Field], as_is: list[type | None], connection: Any
+) -> list[Any]:
+    row = []
+    for field, kind in zip(fields, as_is, strict=True):
+        value = field.pre_save(obj, True)
+        if kind is not None and (value is None or type(value) is kind):
+            row.append(value)
+        else:
+            row.append(field.get_db_prep_save(value, connection))
+    return row
+
+
+def _as_is(fields: list[models.Field]) -> list[type | None]:
+    """Per field, the type its values go to the database as they are (None: prepare them)."""
+    return [_AS_IS.get(field.get_internal_type()) for field in fields]
 
 
 def _copy(objs: Sequence[models.Model], meta: Any, fields: list[models.Field], connection: Any):
@@ -57,10 +86,11 @@ def _copy(objs: Sequence[models.Model], meta: Any, fields: list[models.Field], c
             sql.Identifier(meta.db_table),
             sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
         )
+        as_is = _as_is(fields)
         try:
             with cursor.copy(copy) as stream:
                 for obj in objs:
-                    stream.write_row(_values(obj, fields, connection))
+                    stream.write_row(_values(obj, fields, as_is, connection))
         except errors.IntegrityError as exc:
             raise IntegrityError(*exc.args) from exc
 
@@ -81,7 +111,8 @@ def _executemany(
             obj.pk = n
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
+        as_is = _as_is(fields)
         cursor.executemany(
             f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 (names only)
-            [_values(obj, fields, connection) for obj in objs],
+            [_values(obj, fields, as_is, connection) for obj in objs],
         )

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.test.utils import CaptureQueriesContext
 
 from newsroom.importer import ImportRejected, articles_import
 from newsroom.models import Article, Outlet, content_hash
@@ -261,3 +262,49 @@ def test_skipped_records_are_counted_past_those_kept(monkeypatch):
     assert report.created == 0
     assert len(report.skipped) == 3 and report.skipped_total == 10
     assert report.summary() == "Imported 0 articles; 10 skipped (already in the store)."
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql", reason="PostgreSQL's plan cache"
+)
+def test_duplicate_lookups_are_planned_for_the_table_as_it_grows():
+    """The lookups run as the same prepared statement every batch: a generic plan made while
+    the table was small (a sequential scan) made a 100,000-article import quadratic."""
+    from django.db import connection
+
+    from newsroom.importer import ImportExtension, import_records
+
+    class Spy(ImportExtension):
+        modes: list[str] = []
+
+        def prepare(self, items):
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW plan_cache_mode")
+                self.modes.append(cursor.fetchone()[0])
+
+    import_records(records=parse_jsonl(jsonl(art(1), art(2))), extension=Spy())
+    assert Spy.modes == ["force_custom_plan"]
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "sqlite",
+    reason="PostgreSQL's planner may scan a table of one row; its plan cache: the test above",
+)
+def test_the_duplicate_lookups_use_the_indexes():
+    """A lookup that scans the table makes an import quadratic in the store's size: on SQLite
+    the URL lookup did (the partial index needs its condition repeated in the query)."""
+    from django.db import connection
+
+    from newsroom.importer import _existing
+    from newsroom.records import validate_record
+
+    articles_import(records=parse_jsonl(jsonl(art(1, url="https://example.com/1"))))
+    record = validate_record(1, art(2, url="https://example.com/2"))
+    with CaptureQueriesContext(connection) as queries:
+        _existing([record])
+    assert len(queries.captured_queries) == 2
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "SCAN newsroom_article" not in plan, plan
