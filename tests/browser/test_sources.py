@@ -54,6 +54,9 @@ def test_merge_and_split_sources(page, editor, article):
         # one SQLite connection shared by the live server's threads).
         page.wait_for_load_state("networkidle")
     panel = page.locator("#sources")
+    # The panel shows the last claim too: a refresh asked for while the previous one was
+    # still loading replaces it (hx-sync) instead of being dropped, as it was.
+    panel.get_by_label("Merge A spokeswoman for the city into", exact=True).wait_for()
     # "Mr. Dewar" joined "Paul Dewar" by itself: two sources, the first with two mentions.
     panel.get_by_text("2 mentions").wait_for()
     assert Source.objects.filter(article=article).count() == 2
