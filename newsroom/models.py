@@ -67,6 +67,9 @@ class StoredSearchDocument(models.Expression):
 # fly (PostgreSQL): enough for whatever was imported in the last seconds, few enough that
 # a search stays well under a second while a large import is being indexed.
 SEARCH_UNINDEXED_MAX = 200
+# ... and of at most this much text, as stored (compressed): computing documents costs ~0.2 s
+# a stored megabyte, so a few very long new articles cannot make every search slow.
+SEARCH_UNINDEXED_BYTES = 2_000_000
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -104,7 +107,7 @@ class ArticleQuerySet(models.QuerySet):
             stored = StoredSearchDocument()
             sq = SearchQuery(query, config="english", search_type="websearch")
             matches = models.Q(document=sq)
-            pending = list(self.model.objects.using(self.db).not_indexed())
+            pending = self.model.objects.using(self.db).not_indexed()
             if pending:
                 # Two arms PostgreSQL can serve from two indexes (GIN, primary key).
                 matches |= models.Q(pk__in=pending, built=sq)
@@ -120,15 +123,29 @@ class ArticleQuerySet(models.QuerySet):
             q &= models.Q(title__icontains=word) | models.Q(text__icontains=word)
         return self.filter(q)
 
-    def not_indexed(self) -> models.QuerySet:
-        """The ids of the newest articles whose search document is not built yet (at most
-        SEARCH_UNINDEXED_MAX; PostgreSQL only: a partial index finds them at once)."""
-        return (
+    def not_indexed(self) -> list[int]:
+        """The ids of the newest articles whose search document is not built yet, as many as
+        a search computes on the fly: at most SEARCH_UNINDEXED_MAX, and texts of at most
+        SEARCH_UNINDEXED_BYTES as stored (the newest always, whatever its size). PostgreSQL
+        only: a partial index finds them at once, and the stored size needs no reading."""
+        rows = (
             self.alias(document=StoredSearchDocument())
             .filter(document__isnull=True)
             .order_by("-pk")
-            .values_list("pk", flat=True)[:SEARCH_UNINDEXED_MAX]
+            .annotate(
+                stored=models.Func(
+                    "text", function="pg_column_size", output_field=models.IntegerField()
+                )
+            )
+            .values_list("pk", "stored")[:SEARCH_UNINDEXED_MAX]
         )
+        ids, total = [], 0
+        for pk, stored in rows:
+            total += stored or 0
+            if ids and total > SEARCH_UNINDEXED_BYTES:
+                break
+            ids.append(pk)
+        return ids
 
     def newest_first(self) -> ArticleQuerySet:
         """Most recently added first (the list's default order)."""

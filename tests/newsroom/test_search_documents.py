@@ -107,3 +107,17 @@ def test_long_text_is_stored_with_lz4_where_the_server_has_it():
         )
         server_has_lz4 = cursor.fetchone() is not None
     assert method == ("l" if server_has_lz4 else "")
+
+
+def test_the_text_a_search_computes_on_the_fly_is_bounded_too(monkeypatch):
+    """A few very long articles not indexed yet cannot make every search slow: the on-the-fly
+    part stops at a budget of stored text, the newest article always included."""
+    records = [
+        {"title": f"Festival {n}", "text": f"Report {n}. " + "word " * 2000} for n in range(4)
+    ]
+    articles_import(records=list(enumerate(records, start=1)))
+    newest = list(Article.objects.order_by("-pk").values_list("pk", flat=True))
+    assert Article.objects.not_indexed() == newest
+    monkeypatch.setattr(store, "SEARCH_UNINDEXED_BYTES", 1)
+    assert Article.objects.not_indexed() == newest[:1]
+    assert Article.objects.search("festival").count() == 1
