@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from .accounts import api_token_revoke
 from .models import ApiToken, Article, Outlet
+from .search import search_documents_queue
 
 
 @admin.register(Outlet)
@@ -26,6 +27,13 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new title empties the article's search document (migration 0011's trigger):
+        # build it again, or the article would drop out of search.
+        if "title" in form.changed_data:
+            search_documents_queue()
 
 
 @admin.register(ApiToken)

@@ -121,3 +121,25 @@ def test_the_text_a_search_computes_on_the_fly_is_bounded_too(monkeypatch):
     monkeypatch.setattr(store, "SEARCH_UNINDEXED_BYTES", 1)
     assert Article.objects.not_indexed() == newest[:1]
     assert Article.objects.search("festival").count() == 1
+
+
+def test_a_title_changed_in_the_site_admin_is_searchable_again(django_capture_on_commit_callbacks):
+    """The trigger empties the document of an edited article; the admin's save queues the
+    build, or an older article would drop out of search for good."""
+    from types import SimpleNamespace
+
+    from django.contrib import admin
+
+    from newsroom.admin import ArticleAdmin
+
+    articles_import(records=list(enumerate(RECORDS, start=1)))
+    search_documents_build()
+    article = Article.objects.get(title="Farm report")
+    article.title = "Granary bulletin"
+    form = SimpleNamespace(changed_data=["title"])
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleAdmin(Article, admin.site).save_model(None, article, form, change=True)
+    assert stored_documents()["Granary bulletin"] is not None
+    assert list(Article.objects.search("granary").values_list("title", flat=True)) == [
+        "Granary bulletin"
+    ]
