@@ -13,16 +13,25 @@ from django.utils import timezone
 from annotations.stats import FLAG_FIELDS, FLAG_NAMES
 from newsroom.models import Article, ArticleStatus
 
-from .models import Assignment, Basis, risk_order
+from .models import Assignment, Basis, ReviewAction, ReviewEvent, risk_order
 
 
-def assigned_to(user: Any) -> QuerySet:
-    """The articles assigned to `user` and not approved yet, by status, last changed first."""
+def my_work(user: Any) -> QuerySet:
+    """An editor's own queue, work sent back first, then by status, last changed first:
+    the articles assigned to `user` and not approved yet, and those `user` submitted for
+    review that came back with changes requested (whether or not anyone assigned them)."""
+    submitted = ReviewEvent.objects.filter(
+        article=OuterRef("pk"), action=ReviewAction.SUBMIT, actor=user
+    )
+    assigned = Assignment.objects.filter(article=OuterRef("pk"), editor=user)
     return (
-        Article.objects.filter(assignments__editor=user)
+        Article.objects.filter(
+            Q(Exists(assigned)) | Q(Exists(submitted), status=ArticleStatus.CHANGES_REQUESTED)
+        )
         .exclude(status=ArticleStatus.APPROVED)
         .select_related("outlet")
-        .order_by("status", "-updated_at")
+        .defer("text")
+        .order_by("status", "-updated_at")  # changes_requested < draft < in_review
     )
 
 

@@ -23,7 +23,7 @@ from annotations.pages.forms import (
     ReviewStepForm,
     first_error,
 )
-from annotations.queue import assigned_to, mark_risks, not_started, waiting_for_review
+from annotations.queue import mark_risks, my_work, not_started, waiting_for_review
 from annotations.review import (
     ReviewConflict,
     ReviewRefused,
@@ -36,6 +36,14 @@ from newsroom.models import Article, ArticleStatus, Outlet
 from newsroom.roles import is_admin
 
 REVIEW_ANCHOR = "#review"
+# What a review step leaves the article as, in words ("the article is now changes requested"
+# read badly).
+STATUS_NOW = {
+    ArticleStatus.DRAFT: "the article is a draft again",
+    ArticleStatus.IN_REVIEW: "the article is now in review",
+    ArticleStatus.CHANGES_REQUESTED: "the article went back to its editor with changes requested",
+    ArticleStatus.APPROVED: "the article is now approved",
+}
 # The tag of messages the article's review panel shows (next to the forms that caused them).
 REVIEW = "review"
 QUEUE_PAGE_SIZE = 50
@@ -58,7 +66,7 @@ def review_step(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(article)
     messages.success(
         request,
-        f"{ReviewAction(action).label}: the article is now {article.get_status_display().lower()}.",
+        f"{ReviewAction(action).label}: {STATUS_NOW[article.status]}.",
         extra_tags=REVIEW,
     )
     return _back(article)
@@ -99,10 +107,11 @@ def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("newsroom.view_article", raise_exception=True)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Editors: what is assigned to them and not approved. Admins: what waits for review,
+    """Editors: what is assigned to them and not approved, and what came back to them with
+    changes requested. Admins: also what waits for review,
     riskiest first (more flags, then a lower score, then submitted longest ago)."""
     admin = is_admin(request.user)
-    context = {"mine": assigned_to(request.user)[:200], "admin": admin}
+    context = {"mine": my_work(request.user)[:200], "admin": admin}
     if admin:
         form = QueueFilterForm(request.GET)
         waiting = waiting_for_review(**form.values())

@@ -244,3 +244,22 @@ def test_the_history_shows_a_suggestion_being_accepted(seed_article, editor):
     suggestion_decide(claim_id=reuters.pk, version=1, user=editor, accept=True)
     history = client_for(editor).get(reverse("article_history", args=[seed_article.pk]))
     assert "status:</span> suggested → accepted" in history.content.decode()
+
+
+def test_work_sent_back_shows_in_the_editors_queue_first(seed_article, editor, admin_user):
+    """Nobody assigned the article: she submitted it, and the queue tells her it came back."""
+    ed, ad = client_for(editor), client_for(admin_user)
+    other = Article.objects.create(title="Assigned draft", text="Words.", content_hash="x" * 64)
+    other.assignments.create(editor=editor)
+    assert seed_article.title not in ed.get(reverse("review_queue")).content.decode()
+    step(ed, seed_article, "submit")
+    assert seed_article.title not in ed.get(reverse("review_queue")).content.decode()
+    sent = step(ad, seed_article, "send_back", comment="Name the second source").content.decode()
+    assert "the article went back to its editor with changes requested" in sent
+    queue = ed.get(reverse("review_queue"))
+    mine = list(queue.context["mine"])
+    assert [a.title for a in mine] == [seed_article.title, "Assigned draft"]  # sent back first
+    assert "back to you" in queue.content.decode()
+    # Submitted again, it leaves her list until it comes back.
+    step(ed, seed_article, "submit")
+    assert [a.title for a in ed.get(reverse("review_queue")).context["mine"]] == ["Assigned draft"]

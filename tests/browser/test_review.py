@@ -29,7 +29,7 @@ def test_submit_send_back_resubmit_approve(browser, live_server, editor, admin_u
         "Say who the Egyptian security sources are, as far as you can."
     )
     panel.get_by_role("button", name="Send back").click()
-    ad.get_by_text("the article is now changes requested").wait_for()
+    ad.get_by_text("the article went back to its editor with changes requested").wait_for()
 
     # The editor sees the comment on the article and resubmits.
     ed.goto(url)
