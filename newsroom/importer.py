@@ -23,13 +23,17 @@ from django.db.models.functions import Lower
 from .bulk_insert import bulk_insert
 from .events import announce_articles_stored
 from .models import AnalysisState, Article, Outlet
-from .records import ArticleRecord, RecordError, validate_record
+from .records import FIELDS, ArticleRecord, RecordError, field_suggestion, validate_record
 from .search import search_documents_queue
 
 BATCH_SIZE = 1000
 # Errors kept for the report; past this they are only counted ("and N more"), so a hostile
 # file of millions of bad lines costs no more memory than one with a thousand.
 MAX_ERRORS_KEPT = 1000
+# Distinct unknown field names an import's report names (past them: "and others"); each name
+# is cut to IGNORED_NAME_MAX characters, since the file chose it.
+IGNORED_SHOWN = 10
+IGNORED_NAME_MAX = 40
 # Records between two progress reports of a check.
 CHECK_PROGRESS_EVERY = 2000
 
@@ -104,12 +108,44 @@ class ImportReport:
         if len(self.skipped) < MAX_ERRORS_KEPT:
             self.skipped.append(skipped)
 
+    # Keys of the records that the import format has no field for, with how many records had
+    # each (the first IGNORED_SHOWN names): a file that says `date` for `published_at` is told.
+    ignored: dict[str, int] = field(default_factory=dict)
+    ignored_others: bool = False
+
+    def note_ignored(self, names: Iterable[str]) -> None:
+        for name in names:
+            shown = name[:IGNORED_NAME_MAX]
+            if shown in self.ignored or len(self.ignored) < IGNORED_SHOWN:
+                self.ignored[shown] = self.ignored.get(shown, 0) + 1
+            else:
+                self.ignored_others = True
+
+    def ignored_summary(self) -> str:
+        """What the file held that was not imported, in words (empty when nothing)."""
+        if not self.ignored:
+            return ""
+        names = []
+        for name, count in self.ignored.items():
+            records = "record" if count == 1 else "records"
+            hint = field_suggestion(name)
+            names.append(
+                f"“{name}” ({count} {records}" + (f"; did you mean {hint}?)" if hint else ")")
+            )
+        others = ", and others" if self.ignored_others else ""
+        return (
+            "Not imported, as the import format has no such field (docs/import-format.md): "
+            + ", ".join(names)
+            + others
+            + "."
+        )
+
     def summary(self) -> str:
         noun = "article" if self.created == 1 else "articles"
         text = f"Imported {self.created} {noun}"
         if self.skipped_total:
             text += f"; {self.skipped_total} skipped (already in the store)"
-        return text + "."
+        return " ".join(part for part in (text + ".", self.ignored_summary()) if part)
 
 
 class ImportExtension:
@@ -119,6 +155,10 @@ class ImportExtension:
     batch of new articles, `prepare` before building them, `article_fields` for each one's
     extra fields, and `store` once they have ids, inside the batch's savepoint.
     """
+
+    # Whether keys the article record has no field for are named in the report: the corpus
+    # import's records carry their annotations beside the article's fields.
+    names_unknown_fields = True
 
     def __init__(self) -> None:
         self.report: ImportReport = ImportReport()
@@ -184,6 +224,9 @@ class SeenInFile:
         return self._positions[i] if i < len(self._ids) and self._ids[i] == pk else None
 
 
+_KNOWN = frozenset(FIELDS)
+
+
 def _checked(
     records: Iterable[ImportItem],
     *,
@@ -202,6 +245,8 @@ def _checked(
         if isinstance(record, list):
             errors.extend(record)
             continue
+        if ext.names_unknown_fields and isinstance(raw, dict):
+            ext.report.note_ignored(key for key in raw if key not in _KNOWN)
         item = ext.validate(position, raw, record)
         if isinstance(item, list):
             errors.extend(item)

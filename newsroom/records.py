@@ -8,6 +8,7 @@ URL"), so a bad record is refused with the same field and message whichever way 
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +39,16 @@ LANGUAGE_MAX = 16
 PUBLISHED_AT_MAX = 40
 FIELDS = ("title", "text", "outlet", "url", "byline", "published_at", "language")
 REQUIRED = ("title", "text")
+# What other tools and feeds call the record's fields: a file that says `date` instead of
+# `published_at` is told so (newsroom.importer), not silently imported without dates.
+FIELD_ALIASES = {
+    "date": "published_at", "published": "published_at", "pubdate": "published_at",
+    "publication_date": "published_at", "datetime": "published_at", "timestamp": "published_at",
+    "body": "text", "content": "text", "article": "text", "full_text": "text",
+    "headline": "title", "name": "title", "source": "outlet", "publisher": "outlet",
+    "site": "outlet", "author": "byline", "authors": "byline", "link": "url", "href": "url",
+    "lang": "language", "locale": "language",
+}  # fmt: skip
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 # Code points JSON can escape ("\ud800") but UTF-8, and so the databases, cannot hold.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -249,6 +260,15 @@ class ArticleRecord(BaseModel):
     def content_hash(self) -> str:
         """The SHA-256 of the normalised text: how a stored duplicate is recognised."""
         return content_hash(self.text)
+
+
+def field_suggestion(name: str) -> str | None:
+    """The record field an unknown key probably meant (`date` → published_at), or None."""
+    key = name.strip().lower()
+    if key in FIELD_ALIASES:
+        return FIELD_ALIASES[key]
+    close = difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def validate_record(

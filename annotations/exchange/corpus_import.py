@@ -101,6 +101,8 @@ class CorpusExtension(ImportExtension):
     """What the corpus import adds to the article engine: each article's annotations and
     review, checked per record and stored per batch once the articles have ids."""
 
+    names_unknown_fields = False  # its records carry annotations beside the article's fields
+
     def __init__(self, header: Header, unit: str) -> None:
         self.report: CorpusImportReport = CorpusImportReport()
         self.header, self.unit = header, unit

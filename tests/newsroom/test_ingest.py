@@ -308,3 +308,37 @@ def test_the_duplicate_lookups_use_the_indexes():
             cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
             plan = " ".join(str(row) for row in cursor.fetchall())
             assert "SCAN newsroom_article" not in plan, plan
+
+
+def test_fields_the_format_does_not_have_are_named_with_what_they_probably_meant():
+    """A file that says `date` for `published_at` imported 43 articles without dates and
+    without a word; the report now says what it left out."""
+    records = [
+        art(1, date="2020-05-01", source="AP"),
+        art(2, date="2020-05-02", Titel="typo"),
+        art(3),
+    ]
+    report = articles_import(records=parse_jsonl(jsonl(*records)))
+    assert report.created == 3
+    assert report.ignored == {"date": 2, "source": 1, "Titel": 1}
+    assert report.summary() == (
+        "Imported 3 articles. Not imported, as the import format has no such field "
+        "(docs/import-format.md): “date” (2 records; did you mean published_at?), "
+        "“source” (1 record; did you mean outlet?), “Titel” (1 record; did you mean title?)."
+    )
+
+
+def test_a_hostile_file_of_invented_fields_costs_a_bounded_report(monkeypatch):
+    monkeypatch.setattr("newsroom.importer.IGNORED_SHOWN", 2)
+    records = [art(n, **{f"k{n}" + "x" * 100: 1}) for n in range(5)]
+    report = articles_import(records=parse_jsonl(jsonl(*records)))
+    assert len(report.ignored) == 2 and report.ignored_others
+    assert all(len(name) <= 40 for name in report.ignored)
+    assert report.summary().endswith(", and others.")
+
+
+def test_validated_records_and_known_fields_name_nothing():
+    report = articles_import(
+        records=parse_jsonl(jsonl(art(1, outlet="AP", url="https://e.com/1", language="en")))
+    )
+    assert report.ignored == {} and report.summary() == "Imported 1 article."
