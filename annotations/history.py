@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from entities.corrections import BEFORE
 from entities.models import EntityMention
 from newsroom.models import Article, ArticleStatus
 
@@ -48,16 +49,39 @@ def article_history_entries(article: Article, viewer: Any = None) -> list[Entry]
     text = article.text
     entries = [_review_entry(e) for e in ReviewEvent.objects.for_article(article)]
     labels = {label.pk: label.name for label in Label.objects.all()}
-    claims = (
+    claims = list(
         Claim.history.filter(article_id=article.pk)
         .filter(claim_visibility(viewer, article))
         .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
     )
-    entries += _diffs(claims.order_by("id", "history_date", "history_id"), text, "claim", labels)
-    mentions = EntityMention.history.filter(article_id=article.pk).select_related("history_user")
-    entries += _diffs(mentions.order_by("id", "history_date", "history_id"), text, "entity", {})
+    mentions = list(
+        EntityMention.history.filter(article_id=article.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    # Links show what they point to, not a row's id ("belongs to source: — → 23" was unreadable).
+    names = {
+        "label": labels,
+        "source_claim": _quoted(Claim.objects.filter(article_id=article.pk), claims, text),
+        "source_mention": _quoted(
+            EntityMention.objects.filter(article_id=article.pk), mentions, text
+        ),
+    }
+    entries += _diffs(claims, text, "claim", names)
+    entries += _diffs(mentions, text, "entity", {})
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def _quoted(current: Any, records: list[Any], text: str) -> dict[int, str]:
+    """Each span's words in quotes, by id: the current rows', and deleted ones' last state."""
+    quoted = {r.id: f"“{text[r.start : r.end][:60]}”" for r in records}
+    quoted.update(
+        (pk, f"“{text[start:end][:60]}”")
+        for pk, start, end in current.values_list("pk", "start", "end")
+    )
+    return quoted
 
 
 def _review_entry(event: ReviewEvent) -> Entry:
@@ -69,7 +93,7 @@ def _review_entry(event: ReviewEvent) -> Entry:
     return entry
 
 
-def _diffs(records: Any, text: str, kind: str, labels: dict[int, str]) -> list[Entry]:
+def _diffs(records: Any, text: str, kind: str, names: dict[str, dict]) -> list[Entry]:
     """One entry per historical record, with its changes against the record before it."""
     fields = CLAIM_FIELDS if kind == "claim" else MENTION_FIELDS
     entries = []
@@ -77,7 +101,7 @@ def _diffs(records: Any, text: str, kind: str, labels: dict[int, str]) -> list[E
     for record in records:
         if previous is not None and previous.id != record.id:
             previous = None
-        label = labels.get(record.label_id, "") if kind == "claim" else record.label
+        label = names["label"].get(record.label_id, "") if kind == "claim" else record.label
         entry = Entry(
             record.history_date,
             record.history_user,
@@ -89,13 +113,22 @@ def _diffs(records: Any, text: str, kind: str, labels: dict[int, str]) -> list[E
         first = previous is None and record.history_type == "~"
         if first and kind == "claim" and record.origin == "rule":
             entry.changes.append(("status", "suggested", record.status))
+        reason = record.history_change_reason or ""
+        if first and kind == "entity" and reason.startswith(BEFORE):
+            # The model's mention as it was before this first change (entities.corrections).
+            before = dict(zip(("label", "status"), reason[len(BEFORE) :].split("|"), strict=False))
+            entry.changes += [
+                (fields[name], before[name], getattr(record, name))
+                for name in ("label", "status")
+                if name in before and before[name] != getattr(record, name)
+            ]
         if previous is not None and record.history_type == "~":
             for change in record.diff_against(previous, included_fields=list(fields)).changes:
                 entry.changes.append(
                     (
                         fields[change.field],
-                        _show(change.field, change.old, labels),
-                        _show(change.field, change.new, labels),
+                        _show(change.field, change.old, names),
+                        _show(change.field, change.new, names),
                     )
                 )
         entries.append(entry)
@@ -103,12 +136,10 @@ def _diffs(records: Any, text: str, kind: str, labels: dict[int, str]) -> list[E
     return entries
 
 
-def _show(name: str, value: Any, labels: dict[int, str]) -> str:
+def _show(name: str, value: Any, names: dict[str, dict]) -> str:
     if value in (None, ""):
         return "—"
-    if name == "label" and labels:
-        return labels.get(value, str(value))
-    return str(value)
+    return names.get(name, {}).get(value, str(value))
 
 
 def _status(value: str) -> str:

@@ -43,6 +43,11 @@ def mention_add(*, article: Article, start: int, end: int, label: str, user: Any
     return mention
 
 
+# The prefix of the history's change reason that records a mention's label and status before
+# the change (annotations.history reads it).
+BEFORE = "before:"
+
+
 def _save(mention: EntityMention, user: Any) -> None:
     mention.updated_by = user
     # The history names the editor even when the change does not come through a request.
@@ -56,6 +61,9 @@ def mention_decide(
 ) -> EntityMention:
     """Accept, reject or relabel a mention (relabelling also accepts it)."""
     check_editable(mention.article_id, error=CorrectionRefused)
+    # The model's mentions are written in bulk, without a history row: the first change to
+    # one records what it was, so that the history can show "PERSON → FAC".
+    mention._change_reason = f"{BEFORE}{mention.label}|{mention.status}"
     if action == "accept":
         mention.status = SpanStatus.ACCEPTED
     elif action == "reject":

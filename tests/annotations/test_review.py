@@ -263,3 +263,29 @@ def test_work_sent_back_shows_in_the_editors_queue_first(seed_article, editor, a
     # Submitted again, it leaves her list until it comes back.
     step(ed, seed_article, "submit")
     assert [a.title for a in ed.get(reverse("review_queue")).context["mine"]] == ["Assigned draft"]
+
+
+def test_the_history_names_what_a_link_points_to(seed_article, editor):
+    """A cue linked to its source showed as "belongs to source: — → 23" (an id)."""
+    from annotations.claims import claim_update
+    from annotations.history import article_history_entries
+
+    text = seed_article.text
+    named, denial_label = (Label.objects.get(slug=s) for s in ("named_source", "denial"))
+    at = text.index("Russian Defense Ministry")
+    ministry = claim_create(article=seed_article, start=at, end=at + 24, label=named, author=editor)
+    at = text.index("denied the claims")
+    denial = claim_create(
+        article=seed_article, start=at, end=at + 17, label=denial_label, author=editor
+    )
+    claim_update(
+        claim_id=denial.pk, version=denial.version, user=editor, changes={"source_claim": ministry}
+    )
+    links = [
+        change
+        for entry in article_history_entries(seed_article)
+        for change in entry.changes
+        if change[0] == "belongs to source"
+    ]
+    assert links and links[0][2] == "“Russian Defense Ministry”"
+    assert links[0][1] in ("—", "“Egypt”")  # the rules linked the denial to Egypt

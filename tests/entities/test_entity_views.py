@@ -221,3 +221,19 @@ def test_admins_see_the_history_of_a_mention(client, admin_user, haftar, editor)
         reverse("admin:entities_entitymention_history", args=[haftar.pk])
     ).content.decode()
     assert "erin" in page
+
+
+def test_the_article_history_shows_a_model_mention_relabelled_from_what_to_what(haftar, editor):
+    """The model's mentions have no history row of their own: the first change records what
+    the mention was, so the history reads PERSON → FAC, not a bare 'Entity changed'."""
+    from annotations.history import article_history_entries
+    from entities.corrections import mention_decide
+
+    assert haftar.label == "PERSON" and haftar.status == "suggested"
+    mention_decide(mention=haftar, action="relabel", label="ORG", user=editor)
+    mention_decide(mention=haftar, action="relabel", label="FAC", user=editor)
+    entries = [e for e in article_history_entries(haftar.article) if "Haftar" in e.subject]
+    assert [e.changes for e in entries] == [
+        [("label", "ORG", "FAC")],
+        [("label", "PERSON", "ORG"), ("status", "suggested", "accepted")],
+    ]
