@@ -15,7 +15,7 @@ another transaction stored first) is raised as Django's IntegrityError.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, connections, models
@@ -27,13 +27,17 @@ def bulk_insert(objs: Sequence[models.Model], *, using: str = "default") -> None
         return
     connection = connections[using]
     meta = type(objs[0])._meta
-    fields = [f for f in meta.concrete_fields if not f.generated]
-    if connection.vendor == "postgresql":
-        _copy(objs, meta, fields, connection)
-    elif connection.vendor == "sqlite":
-        _executemany(objs, meta, fields, connection)
-    else:
+    if connection.vendor not in ("postgresql", "sqlite"):
         type(objs[0])._default_manager.db_manager(using).bulk_create(objs)
+    else:
+        fields = [f for f in meta.concrete_fields if not f.generated]
+        as_is = [_AS_IS.get(field.get_internal_type()) for field in fields]
+        with connection.cursor() as cursor:
+            for obj, pk in zip(objs, _new_ids(cursor, connection, meta, len(objs)), strict=True):
+                obj.pk = pk
+            rows = (_values(obj, fields, as_is, connection) for obj in objs)
+            write = _copy if connection.vendor == "postgresql" else _executemany
+            write(cursor, connection, meta, fields, rows)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
@@ -67,52 +71,51 @@ def _values(
     return row
 
 
-def _as_is(fields: list[models.Field]) -> list[type | None]:
-    """Per field, the type its values go to the database as they are (None: prepare them)."""
-    return [_AS_IS.get(field.get_internal_type()) for field in fields]
-
-
-def _copy(objs: Sequence[models.Model], meta: Any, fields: list[models.Field], connection: Any):
-    from psycopg import errors, sql
-
-    with connection.cursor() as cursor:
+def _new_ids(cursor: Any, connection: Any, meta: Any, count: int) -> list[int]:
+    """`count` new primary keys for the model's table."""
+    table = connection.ops.quote_name(meta.db_table)
+    if connection.vendor == "postgresql":
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [connection.ops.quote_name(meta.db_table), meta.pk.column, len(objs)],
+            [table, meta.pk.column, count],
         )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
-        copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(meta.db_table),
-            sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
-        )
-        as_is = _as_is(fields)
-        try:
-            with cursor.copy(copy) as stream:
-                for obj in objs:
-                    stream.write_row(_values(obj, fields, as_is, connection))
-        except errors.IntegrityError as exc:
-            raise IntegrityError(*exc.args) from exc
+        return [pk for (pk,) in cursor.fetchall()]
+    # SQLite, under the import transaction's write lock. AUTOINCREMENT never reuses an id,
+    # even a deleted row's: start past its counter too.
+    pk = connection.ops.quote_name(meta.pk.column)
+    cursor.execute(
+        f"SELECT MAX(COALESCE((SELECT MAX({pk}) FROM {table}), 0), "  # noqa: S608
+        "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+        [meta.db_table],
+    )
+    (last,) = cursor.fetchone()
+    return list(range(last + 1, last + 1 + count))
+
+
+def _copy(
+    cursor: Any, connection: Any, meta: Any, fields: list[models.Field], rows: Iterable[list[Any]]
+) -> None:
+    from psycopg import errors, sql
+
+    copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(meta.db_table),
+        sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
+    )
+    try:
+        with cursor.copy(copy) as stream:
+            for row in rows:
+                stream.write_row(row)
+    except errors.IntegrityError as exc:
+        raise IntegrityError(*exc.args) from exc
 
 
 def _executemany(
-    objs: Sequence[models.Model], meta: Any, fields: list[models.Field], connection: Any
-):
-    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
-    with connection.cursor() as cursor:
-        # AUTOINCREMENT never reuses an id, even a deleted row's: start past its counter too.
-        cursor.execute(
-            f"SELECT MAX(COALESCE((SELECT MAX({pk}) FROM {table}), 0), "  # noqa: S608
-            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
-            [meta.db_table],
-        )
-        (last,) = cursor.fetchone()
-        for n, obj in enumerate(objs, start=last + 1):
-            obj.pk = n
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        as_is = _as_is(fields)
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 (names only)
-            [_values(obj, fields, as_is, connection) for obj in objs],
-        )
+    cursor: Any, connection: Any, meta: Any, fields: list[models.Field], rows: Iterable[list[Any]]
+) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    cursor.executemany(
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
+        list(rows),
+    )

@@ -98,6 +98,11 @@ class ImportReport:
     skipped: list[Skipped] = field(default_factory=list)
     skipped_total: int = 0
 
+    # Keys of the records that the import format has no field for, with how many records had
+    # each (the first IGNORED_SHOWN names): a file that says `date` for `published_at` is told.
+    ignored: dict[str, int] = field(default_factory=dict)
+    ignored_others: bool = False
+
     @property
     def created(self) -> int:
         return len(self.created_ids)
@@ -107,11 +112,6 @@ class ImportReport:
         self.skipped_total += 1
         if len(self.skipped) < MAX_ERRORS_KEPT:
             self.skipped.append(skipped)
-
-    # Keys of the records that the import format has no field for, with how many records had
-    # each (the first IGNORED_SHOWN names): a file that says `date` for `published_at` is told.
-    ignored: dict[str, int] = field(default_factory=dict)
-    ignored_others: bool = False
 
     def note_ignored(self, names: Iterable[str]) -> None:
         for name in names:
@@ -183,40 +183,23 @@ class ImportExtension:
         """Store what belongs to the new articles (which have their ids now)."""
 
 
-class SeenInFile:
-    """What one import file has given so far, to skip a later copy of an article, naming the
-    first, in memory that does not grow with the file.
-
-    Within a batch, by content hash and URL (`batch_copy`); across batches, the database finds
-    the copy among the rows this import stored before (`_existing`), and `position_of` turns
-    its id into the first copy's position: two arrays of 8-byte numbers, not a dictionary of
-    every hash and URL (~300 bytes an article).
+class StoredPositions:
+    """Where in the file each article this import stored came from, by id: how a copy in a
+    later batch, which the database finds among the rows this import stored (`_existing`),
+    is reported as "same article as line N". Two arrays of 8-byte numbers, not a dictionary
+    of every hash and URL (~300 bytes an article): memory that does not grow with the file.
     """
 
     def __init__(self) -> None:
-        self.hashes: dict[str, int] = {}
-        self.urls: dict[str, int] = {}
         self._ids = array("q")
         self._positions = array("q")
 
-    def batch_copy(self, record: ArticleRecord, position: int) -> int | None:
-        """The position of an earlier copy of `record` in this batch, or None (noted)."""
-        earlier = self.hashes.get(record.content_hash) or self.urls.get(record.url)
-        if earlier:
-            return earlier
-        self.hashes[record.content_hash] = position
-        if record.url:
-            self.urls[record.url] = position
-        return None
-
-    def batch_stored(self, stored: list[tuple[int, int]]) -> None:
-        """Note the batch's stored (id, position) pairs and start the next batch."""
+    def add(self, stored: list[tuple[int, int]]) -> None:
+        """Note a batch's stored (id, position) pairs."""
         # Ids come from one sequence, so each batch's are above the last one's.
         for pk, position in sorted(stored):
             self._ids.append(pk)
             self._positions.append(position)
-        self.hashes.clear()
-        self.urls.clear()
 
     def position_of(self, pk: int) -> int | None:
         """Where in the file the article with id `pk` came from, if this import stored it."""
@@ -233,10 +216,8 @@ def _checked(
     ext: ImportExtension,
     unit: str,
     errors: ErrorList,
-    seen: SeenInFile | None = None,
 ) -> Iterator[tuple[int, ArticleRecord, Any]]:
-    """The records that pass every check, in order; the others' errors go to `errors`.
-    With `seen`, copies of an earlier record of the batch go to the report's `skipped`."""
+    """The records that pass every check, in order; the others' errors go to `errors`."""
     for position, raw in records:
         if isinstance(raw, RecordError):
             errors.extend([raw])
@@ -250,11 +231,6 @@ def _checked(
         item = ext.validate(position, raw, record)
         if isinstance(item, list):
             errors.extend(item)
-            continue
-        # Once a record is bad nothing more is stored, so copies no longer matter.
-        earlier = seen.batch_copy(record, position) if seen is not None and not errors else None
-        if earlier:
-            ext.report.skip(Skipped(position, f"same article as {unit} {earlier}", unit=unit))
             continue
         yield position, record, item
 
@@ -310,20 +286,20 @@ def import_records(
     outlets: dict[str, Outlet] = {}
     batch: list[tuple[int, ArticleRecord, Any]] = []
     pending: list[int] = []
-    seen = SeenInFile()
+    stored_at = StoredPositions()
     _plan_each_lookup()
 
     def flush() -> None:
         stored = _store_batch(
-            batch, ext=ext, created_by=created_by, outlets=outlets, unit=unit, seen=seen
+            batch, ext=ext, created_by=created_by, outlets=outlets, unit=unit, stored_at=stored_at
         )
         pending.extend(a.pk for a, _ in stored if a.analysis_state == AnalysisState.PENDING)
-        seen.batch_stored([(a.pk, position) for a, position in stored])
+        stored_at.add([(a.pk, position) for a, position in stored])
         if on_batch:
             on_batch(len(batch))
         batch.clear()
 
-    for checked in _checked(records, ext=ext, unit=unit, errors=errors, seen=seen):
+    for checked in _checked(records, ext=ext, unit=unit, errors=errors):
         if errors:
             continue  # keep checking, stop writing: the transaction will be rolled back
         batch.append(checked)
@@ -349,22 +325,28 @@ def _store_batch(
     created_by: Any,
     outlets: dict[str, Outlet],
     unit: str,
-    seen: SeenInFile,
+    stored_at: StoredPositions,
 ) -> list[tuple[Article, int]]:
     """Store the batch's new articles (and the extension's rows); returns them with their
-    positions. Articles already stored, by this import or before it, are skipped."""
+    positions. Articles already stored, by this import or before it, and copies of an
+    earlier record of the batch are skipped."""
     existing = _existing([record for _, record, _ in batch])
     fresh: list[tuple[int, ArticleRecord, Any]] = []
+    in_batch: dict[tuple[str, str], int] = {}  # ("hash" or "url", value) → position
     for position, record, item in batch:
-        match = existing.get(("hash", record.content_hash)) or existing.get(("url", record.url))
-        if not match:
+        keys = [("hash", record.content_hash)] + ([("url", record.url)] if record.url else [])
+        copy_of = next((in_batch[k] for k in keys if k in in_batch), None)
+        if copy_of is None:
+            in_batch.update(dict.fromkeys(keys, position))
+        match = next((existing[k] for k in keys if k in existing), None)
+        if not match and not copy_of:
             fresh.append((position, record, item))
             continue
-        article_id, why = match
-        earlier = seen.position_of(article_id)
+        earlier = copy_of or stored_at.position_of(match[0])
         if earlier:
             ext.report.skip(Skipped(position, f"same article as {unit} {earlier}", unit=unit))
         else:
+            article_id, why = match
             reason = f"already imported as article #{article_id} ({why})"
             ext.report.skip(Skipped(position, reason, article_id, unit))
     if not fresh:

@@ -235,24 +235,27 @@ def test_copies_in_later_batches_name_the_first_line(monkeypatch):
 
 def test_the_in_file_check_holds_one_batch_not_the_file(monkeypatch):
     """Memory flat in the file's size: what the check keeps per article stored is two
-    8-byte numbers; hashes and URLs are kept for the current batch only."""
+    8-byte numbers (id, line); hashes and URLs are kept for the current batch only."""
     from newsroom import importer
 
     monkeypatch.setattr("newsroom.importer.BATCH_SIZE", 5)
-    seen_sets = []
-    original = importer.SeenInFile.batch_stored
+    batches, kept = [], []
+    original = importer.StoredPositions.add
 
     def spy(self, stored):
-        seen_sets.append(len(self.hashes))
+        batches.append(len(stored))
+        kept.append(self)
         original(self, stored)
-        assert not self.hashes and not self.urls
 
-    monkeypatch.setattr(importer.SeenInFile, "batch_stored", spy)
+    monkeypatch.setattr(importer.StoredPositions, "add", spy)
     report = articles_import(
         records=parse_jsonl(jsonl(*(art(n, url=f"https://example.com/{n}") for n in range(23))))
     )
     assert report.created == 23
-    assert max(seen_sets) == 5 and len(seen_sets) == 5  # four full batches and the rest
+    assert batches == [5, 5, 5, 5, 3]
+    positions = kept[0]
+    assert [a.itemsize for a in vars(positions).values()] == [8, 8]  # nothing else kept
+    assert [positions.position_of(pk) for pk in report.created_ids] == list(range(1, 24))
 
 
 def test_skipped_records_are_counted_past_those_kept(monkeypatch):
