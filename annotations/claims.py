@@ -94,7 +94,7 @@ def claim_create(*, article: Article, start: int, end: int, label: Label, author
     if other is not None:
         raise ClaimRelabel(other, label)
     claim = Claim(article=article, start=start, end=end, label=label, author=author)
-    _save(claim, author, f"You have already marked this span as {label.name}.")
+    _save(claim, author, f"You have already marked this span as {label.name}.", text=article.text)
     announce_claims_changed(claim.article_id)
     return claim
 
@@ -190,12 +190,12 @@ def _own_duplicate(claim: Claim, user: Any) -> Claim | None:
     )
 
 
-def _save(claim: Claim, user: Any, duplicate_message: str) -> None:
+def _save(claim: Claim, user: Any, duplicate_message: str, *, text: str | None = None) -> None:
     """Save with the history naming `user`; the one constraint left to hit is uniqueness.
     A source mention gets its source (annotations.sources); a claim that stops being one
     leaves its source. A source left with no mention is not deleted here (a delete would lock
     the article's sources against other editors' saves): it counts and shows nowhere, and
-    the next analysis or merge removes it."""
+    the next analysis or merge removes it. `text`: the article's, when the caller has it."""
     claim._history_user = user
     is_mention = claim.label.kind == LabelKind.SOURCE and claim.status != SpanStatus.REJECTED
     left = None if is_mention else claim.source_id
@@ -205,8 +205,11 @@ def _save(claim: Claim, user: Any, duplicate_message: str) -> None:
         with transaction.atomic():
             claim.save()
             if is_mention and claim.source_id is None:
-                sources_assign(article_ids=[claim.article_id], only={claim.pk})
-                claim.refresh_from_db(fields=["source"])
+                texts = {claim.article_id: text} if text is not None else None
+                assigned = sources_assign(
+                    article_ids=[claim.article_id], only={claim.pk}, texts=texts
+                )
+                claim.source_id = assigned.get(claim.pk)
     except IntegrityError:
         raise ClaimRefused(duplicate_message) from None
 

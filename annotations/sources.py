@@ -208,14 +208,17 @@ def sources_assign(
     article_ids: Iterable[int],
     links: dict[int, int] | None = None,
     only: Collection[int] | None = None,
-) -> int:
+    texts: dict[int, str] | None = None,
+) -> dict[int, int]:
     """Give every source mention of these articles that has no source one: an existing
     source's, or a new one (grouping, above). `links`: pronoun claim id → the claim id of
     the mention it refers to. `only`: the claims to give a source (the one an editor just
     saved): no other row is written, so concurrent edits lock nothing but their own claim.
-    Returns how many sources were made. Call inside the transaction that wrote the claims."""
+    `texts`: article texts the caller already holds (else they are read).
+    Returns the source id given to each claim id. Call inside the transaction that wrote
+    the claims."""
     links = links or {}
-    made = 0
+    assigned: dict[int, int] = {}
     claims = (
         Claim.objects.filter(article_id__in=set(article_ids), label__kind=LabelKind.SOURCE)
         .exclude(status=SpanStatus.REJECTED)
@@ -228,7 +231,10 @@ def sources_assign(
         by_article.setdefault(claim.article_id, []).append(claim)
     waiting = {pk for pk, rows in by_article.items() if any(c.source_id is None for c in rows)}
     # Each text once (not joined to every claim row: a long article has hundreds).
-    texts = dict(Article.objects.filter(pk__in=waiting).values_list("pk", "text"))
+    texts = dict(texts or {})
+    unread = waiting - texts.keys()
+    if unread:
+        texts.update(Article.objects.filter(pk__in=unread).values_list("pk", "text"))
     for article_id, rows in by_article.items():
         if article_id not in waiting:
             continue
@@ -248,12 +254,11 @@ def sources_assign(
             existing = next((c.source_id for c in members if c.source_id is not None), None)
             if existing is None:
                 existing = Source.objects.create(article_id=article_id).pk
-                made += 1
             for claim in todo:
-                claim.source_id = existing
+                claim.source_id = assigned[claim.pk] = existing
                 changed.append(claim)
         Claim.objects.bulk_update(changed, ["source"])
-    return made
+    return assigned
 
 
 def sources_prune(*, article_ids: Iterable[int]) -> int:

@@ -3,10 +3,11 @@
 Every request of a logged-in user loads the user (the session names it), then checks a
 permission (each view is behind one) and often the role (navigation, review rules). With
 ModelBackend that is four queries: the user, its own permissions, its groups' permissions,
-its group names. Here the user's query also reads the access stamp, and the role and both
-permission sets come from Django's cache under that stamp (`newsroom.roles.access_of`), so
-the checks that follow cost no query. Only documented backend methods are overridden; the
-answers are ModelBackend's (a test compares them).
+its group names. Here the user comes with the session's query (newsroom.sessions) or, for a
+session read otherwise, in a query of its own; either reads the access stamp too, and the
+role and both permission sets come from Django's cache under that stamp
+(`newsroom.roles.access_of`), so the checks that follow cost no query. Only documented
+backend methods are overridden; the answers are ModelBackend's (a test compares them).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.core.exceptions import ValidationError
 
 from .prepared import ID_PLACEHOLDER, PreparedQuery
 from .roles import STAMP_ATTRIBUTE, access_of, access_stamp
+from .sessions import user_read_with_session
 
 
 def _no_answer(user_obj: Any, obj: Any) -> bool:
@@ -42,7 +44,9 @@ class RoleBackend(ModelBackend):
             pk = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:
             return None  # a session naming a malformed id: nobody
-        user = _USER_WITH_STAMP.first(pk=pk)
+        user = user_read_with_session(pk)  # read with the session, in its query
+        if user is None:
+            user = _USER_WITH_STAMP.first(pk=pk)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:

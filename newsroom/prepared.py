@@ -15,8 +15,8 @@ annotations, `values_list()` tuples, the database's conversions), as if the quer
 been built and compiled for the call. On PostgreSQL the identical SQL text lets psycopg
 prepare it on each connection (settings: `server_side_binding`, `prepare_threshold`).
 
-The private parts, all here: the database session engine's `_get_session_from_db()`
-(its one query, made a prepared one: `SessionStore` below), `QuerySet._query`,
+The private parts, all here (and the database session engine's `_get_session_from_db()`,
+overridden in newsroom/sessions.py to read the session with its user): `QuerySet._query`,
 `Query.get_compiler()`,
 `SQLCompiler.as_sql()` (it also sets up what the iterables read) and the iterables' calling
 `query.get_compiler()` and then `compiler.execute_sql()`, which calls `self.as_sql()`.
@@ -34,10 +34,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import connections, router
 from django.db.models import QuerySet
-from django.utils import timezone
 
 # Checked against this Django release (tests/test_prepared.py fails on any other).
 CHECKED_DJANGO = (6, 1)
@@ -124,23 +122,3 @@ class PreparedQuery:
         """The first row for these values, or None."""
         rows = self.rows(using=using, **values)
         return rows[0] if rows else None
-
-
-# The session: Django's database engine (settings.SESSION_ENGINE names this module), its row
-# read through a prepared query. Expiry is checked here rather than in SQL: a time is a
-# value the ORM converts (to text on SQLite), so it cannot be a placeholder.
-_SESSION = PreparedQuery(
-    lambda key: DatabaseSessionStore.get_model_class().objects.filter(session_key=key),
-    key="\x00newsroom-session-placeholder",
-)
-
-
-class SessionStore(DatabaseSessionStore):
-    def _get_session_from_db(self) -> Any:
-        # Django's own method answers as this one does: the row, or None with the key
-        # dropped (so that a save creates a new session instead of adopting the key sent).
-        row = _SESSION.first(key=self.session_key) if self.session_key else None
-        if row is None or row.expire_date <= timezone.now():
-            self._session_key = None
-            return None
-        return row

@@ -292,9 +292,9 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Django's database sessions (the default engine): a session can be ended server-side.
-# Django's database sessions, their one query prepared (newsroom/prepared.py).
-SESSION_ENGINE = "newsroom.prepared"
+# Django's database sessions (a session can be ended server-side) on a session model with the
+# user's id as a column, read with its user in one query (newsroom/sessions.py).
+SESSION_ENGINE = "newsroom.sessions"
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: htmx sends the token from the page (base.html hx-headers).
 CSRF_COOKIE_HTTPONLY = True

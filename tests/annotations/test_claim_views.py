@@ -224,9 +224,9 @@ def test_the_page_takes_the_same_queries_however_many_claims(
 ):
     url = seed_article.get_absolute_url()
     editor_client.get(url)  # the role and permissions cached
-    # The session, the user, the article, mentions, labels, review events, claims and the
-    # rejected suggestions (listed to restore).
-    with django_assert_num_queries(8) as few:
+    # The session with its user, the article, mentions, labels, review events, claims and
+    # the rejected suggestions (listed to restore).
+    with django_assert_num_queries(7) as few:
         editor_client.get(url)
     label = Label.objects.get(slug="hedge")
     Claim.objects.bulk_create(
@@ -249,9 +249,9 @@ def test_creating_a_claim_costs_the_same_however_many_claims(
         return editor_client.post(url, data, headers=HTMX).content.decode()
 
     editor_client.get(seed_article.get_absolute_url())  # the role and permissions cached
-    # 13: the two that keep duplicates out (an open suggestion of the label over the span;
+    # 12: the two that keep duplicates out (an open suggestion of the label over the span;
     # the editor's own claim of another label on it) are among them.
-    with django_assert_num_queries(13) as few:
+    with django_assert_num_queries(12) as few:
         small = create("allegedly")
     label = Label.objects.get(slug="denial")
     # 1,000 claims in the first 1,003 characters, none in the paragraph the next one is in.

@@ -223,19 +223,19 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
 ):
     client = client_for(admin_user)
     client.get(reverse("dashboard"))  # warm the session
-    # the session, its user (role and permissions cached: newsroom.roles), articles per basis,
-    # articles with no figures yet, by outlet, by month
-    with django_assert_num_queries(6):
+    # the session with its user (role and permissions cached: newsroom.roles), articles per
+    # basis, articles with no figures yet, by outlet, by month
+    with django_assert_num_queries(5):
         client.get(reverse("dashboard"), {"group": "outlet"})
-    with django_assert_num_queries(5):  # by month once
+    with django_assert_num_queries(4):  # by month once
         client.get(reverse("dashboard"), {"group": "month"})
     more = [
         make_article(10 + i, words=50, outlet=Outlet.objects.create(name=f"O{i}")) for i in range(5)
     ]
     article_sourcing_refresh(article_ids=[a.pk for a in more])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(reverse("dashboard"), {"group": "editor"})
-    with django_assert_num_queries(4):  # the page's count and rows
+    with django_assert_num_queries(3):  # the page's count and rows
         client.get(reverse("dashboard_articles"))
 
 
@@ -279,14 +279,14 @@ def test_the_queue_takes_a_fixed_number_of_queries(corpus, admin_user, django_as
     client = client_for(admin_user)
     Assignment.objects.create(article=corpus["a1"], editor=admin_user)
     client.get(reverse("review_queue"))
-    # session, user (role and permissions cached), mine, count, page, not started, outlets,
-    # editors
-    with django_assert_num_queries(8):
+    # session with its user (role and permissions cached), mine, count, page, not started,
+    # outlets, editors
+    with django_assert_num_queries(7):
         page = client.get(reverse("review_queue"), {"editor": admin_user.pk, "since": "2024-01-01"})
     assert [a.title for a in page.context["page"].object_list] == ["Article 1"]  # assigned
     more = [make_article(20 + i, words=30, status="in_review") for i in range(6)]
     article_sourcing_refresh(article_ids=[a.pk for a in more])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(reverse("review_queue"))
 
 

@@ -176,8 +176,8 @@ def test_the_page_takes_the_same_queries_however_many_entities(
 ):
     url = seed_article.get_absolute_url()
     editor_client.get(url)  # the session, and the role and permissions cached
-    # 8: the article page's queries, the rejected suggestions (listed to restore) among them
-    with django_assert_num_queries(8) as few:
+    # 7: the article page's queries, the rejected suggestions (listed to restore) among them
+    with django_assert_num_queries(7) as few:
         editor_client.get(url)
     EntityMention.objects.bulk_create(
         EntityMention(

@@ -133,9 +133,9 @@ def test_search_pages_count_in_their_own_query_and_clamp_the_page_number(
         + [(9, {"title": "Other", "text": "Nothing"})]
     )
     editor_client.get(URL)  # the session exists, the role and permissions are cached
-    # Session, user, outlets, the page with its total; on PostgreSQL also the newest articles
-    # whose search documents are not built yet (newsroom.search).
-    with django_assert_num_queries(5 if connection.vendor == "postgresql" else 4):
+    # Session with its user, outlets, the page with its total; on PostgreSQL also the newest
+    # articles whose search documents are not built yet (newsroom.search).
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 3):
         middle = editor_client.get(URL, {"q": "report", "page": 2})
     page = middle.context["page"]
     assert (page.number, page.paginator.count, page.paginator.num_pages) == (2, 5, 3)
@@ -170,13 +170,13 @@ def test_the_list_takes_the_same_number_of_queries_for_any_page_size(
         records=[(n, {"title": f"T{n}", "text": f"B{n}", "outlet": f"O{n}"}) for n in range(50)]
     )
     editor_client.get(URL)  # the role and permissions cached
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         editor_client.get(URL)
 
 
 def test_the_list_does_not_load_article_text(editor_client, corpus, django_assert_num_queries):
     editor_client.get(URL)  # the role and permissions cached
-    with django_assert_num_queries(5) as ctx:
+    with django_assert_num_queries(4) as ctx:
         editor_client.get(URL)
     list_query = next(q["sql"] for q in ctx.captured_queries if "LIMIT" in q["sql"])
     assert '"text"' not in list_query
