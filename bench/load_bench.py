@@ -136,6 +136,7 @@ def build(args: argparse.Namespace, plan_path: Path) -> None:
     from newsroom.accounts import user_create
     from newsroom.importer import articles_import
     from newsroom.models import AnalysisState, Article, ArticleStatus
+    from newsroom.search import search_documents_build
 
     started = time.perf_counter()
     rng = random.Random(8)
@@ -150,6 +151,9 @@ def build(args: argparse.Namespace, plan_path: Path) -> None:
         for i, words in enumerate(sizes)
     )
     articles_import(records=records)
+    # What the `search` queue's worker does after an import in a deployment (newsroom.search):
+    # without it every search would compute the documents of the newest unindexed articles.
+    search_documents_build()
     articles = list(Article.objects.order_by("pk"))
     # No worker runs: the queued analyses never happen; the spans are made here instead.
     statuses = [ArticleStatus.DRAFT] * 14 + [ArticleStatus.IN_REVIEW] * 3
