@@ -17,6 +17,8 @@ from newsroom.models import Article, check_editable
 from newsroom.roles import is_admin
 
 EDITABLE = (
+    "start",
+    "end",
     "label",
     "anonymity_reason",
     "affiliation",
@@ -83,6 +85,8 @@ def claim_create(*, article: Article, start: int, end: int, label: Label, author
             claim_id=suggestion.pk, version=suggestion.version, user=author, accept=True
         )
         accepted.accepted_suggestion = True
+        # Folded into the author's own claim (the suggestion deleted): what an undo restores.
+        accepted.folded_suggestion = suggestion.pk if accepted.pk != suggestion.pk else None
         return accepted
     other = (
         Claim.objects.select_related("label")
@@ -108,6 +112,8 @@ def claim_update(*, claim_id: int, version: int, user: Any, changes: dict[str, A
         raise ClaimRefused(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
     for name, value in changes.items():
         setattr(claim, name, value)
+    if "start" in changes or "end" in changes:
+        _snap_span(claim)
     if claim.status == SpanStatus.SUGGESTED:
         # Editing a suggestion is reviewing it: it becomes the editor's claim.
         claim.status, claim.author = SpanStatus.ACCEPTED, user
@@ -174,6 +180,103 @@ def suggestions_accept_all(*, article: Article, label: Label, user: Any) -> list
             suggestion_decide(claim_id=claim.pk, version=claim.version, user=user, accept=True)
         )
     return accepted
+
+
+@transaction.atomic
+def claim_undo(*, article_id: int, claim_id: int, version: int | None, user: Any) -> Claim | None:
+    """Undo `user`'s last change to a claim: a claim they made is deleted, a change (an
+    edit, an accept or a reject) is reverted to the version before it, a claim they deleted
+    comes back with its id. `version`: the claim's version after that change (None for a
+    deletion). Returns the claim as it now is (None once a made claim is undone).
+
+    Only the last change, and only if it is `user`'s: after someone else's change, or
+    a second change of theirs, the claim is not what the undo was offered for (ClaimConflict
+    or ClaimRefused, nothing written). The undo itself is a change in the claim's history."""
+    last = Claim.history.filter(id=claim_id).order_by("-history_id").first()
+    if last is None or last.history_user_id != user.pk or last.article_id != article_id:
+        raise ClaimRefused("There is nothing of yours to undo on this claim.")
+    if last.history_type == "-":
+        return _undelete(last, user)
+    claim = _current(claim_id, version if version is not None else -1, user)
+    if last.version != claim.version:
+        raise ClaimConflict(claim)
+    if last.history_type == "+":
+        claim._history_user = user
+        claim.delete()
+        announce_claims_changed(claim.article_id)
+        return None
+    before = (
+        Claim.history.filter(id=claim_id, history_id__lt=last.history_id)
+        .order_by("-history_id")
+        .first()
+    )
+    if before is None:
+        raise ClaimRefused("This claim's history does not say what it was before.")
+    for name in UNDONE:
+        setattr(claim, name, getattr(before, name))
+    claim.version += 1
+    _save(claim, user, "Undoing would duplicate another claim; nothing was changed.")
+    announce_claims_changed(claim.article_id)
+    return claim
+
+
+# What an undo puts back: everything an editor's action can change.
+UNDONE = (
+    "start",
+    "end",
+    "label_id",
+    "status",
+    "author_id",
+    "anonymity_reason",
+    "affiliation",
+    "source_count",
+    "note",
+    "source_mention_id",
+    "source_claim_id",
+    "source_id",
+)
+
+
+def _undelete(record: Any, user: Any) -> Claim:
+    if Claim.objects.filter(pk=record.id).exists():
+        raise ClaimRefused("This claim exists again; reload the page.")
+    check_editable(record.article_id, error=ClaimRefused)
+    claim = record.instance  # the claim as it was when deleted, with its id
+    # Links to rows deleted since then are dropped rather than refused.
+    if (
+        claim.source_mention_id
+        and not EntityMention.objects.filter(pk=claim.source_mention_id).exists()
+    ):
+        claim.source_mention_id = None
+    if claim.source_claim_id and not Claim.objects.filter(pk=claim.source_claim_id).exists():
+        claim.source_claim_id = None
+    claim.source_id = None  # given again by the grouping
+    if not shows_to(claim, user, claim.article):
+        raise ClaimRefused("There is nothing of yours to undo on this claim.")
+    claim.version = record.version + 1
+    claim._state.adding = True
+    claim._history_user = user
+    is_mention = claim.label.kind == LabelKind.SOURCE and claim.status != SpanStatus.REJECTED
+    try:
+        with transaction.atomic():
+            claim.save(force_insert=True)
+            if is_mention:
+                assigned = sources_assign(article_ids=[claim.article_id], only={claim.pk})
+                claim.source_id = assigned.get(claim.pk)
+    except IntegrityError:
+        raise ClaimRefused("Undoing would duplicate another claim; nothing was changed.") from None
+    announce_claims_changed(claim.article_id)
+    return claim
+
+
+def _snap_span(claim: Claim) -> None:
+    """A moved span: whole tokens of the article's text, as a new claim's (the server is the
+    judge of offsets, whatever the page sent)."""
+    text = Article.objects.values_list("text", flat=True).get(pk=claim.article_id)
+    try:
+        claim.start, claim.end = snap_to_tokens(text, claim.start, claim.end)
+    except SelectionRefused as refused:
+        raise ClaimRefused(str(refused)) from None
 
 
 def _own_duplicate(claim: Claim, user: Any) -> Claim | None:

@@ -12,9 +12,11 @@ from simple_history.models import HistoricalRecords
 from entities.models import SpanStatus
 from newsroom.roles import is_admin
 
-# Keys the annotate page keeps for itself: accept and reject the open suggestion.
+# Keys the annotate page keeps for itself: accept and reject the open suggestion, the next
+# and previous claim, undo.
 ACCEPT_KEY, REJECT_KEY = "y", "x"
-RESERVED_KEYS = (ACCEPT_KEY, REJECT_KEY)
+NEXT_KEY, PREVIOUS_KEY, UNDO_KEY = "j", "k", "z"
+RESERVED_KEYS = (ACCEPT_KEY, REJECT_KEY, NEXT_KEY, PREVIOUS_KEY, UNDO_KEY)
 
 
 class LabelKind(models.TextChoices):
@@ -42,7 +44,8 @@ class Label(models.Model):
             RegexValidator(r"^[a-z0-9]$", "One lower-case letter or digit."),
             RegexValidator(
                 f"^[{''.join(RESERVED_KEYS)}]$",
-                "That key accepts or rejects a suggestion; choose another.",
+                "That key is the annotate page's own (y accept, x reject, j/k next and "
+                "previous claim, z undo); choose another.",
                 inverse_match=True,
             ),
         ],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,6 +24,10 @@ def my_work(user: Any) -> QuerySet:
         article=OuterRef("pk"), action=ReviewAction.SUBMIT, actor=user
     )
     assigned = Assignment.objects.filter(article=OuterRef("pk"), editor=user)
+    # The work that came back carries why: the last send-back's comment and who wrote it.
+    sent_back = ReviewEvent.objects.filter(
+        article=OuterRef("pk"), action=ReviewAction.SEND_BACK
+    ).order_by("-created_at", "-pk")
     return (
         Article.objects.filter(
             Q(Exists(assigned)) | Q(Exists(submitted), status=ArticleStatus.CHANGES_REQUESTED)
@@ -31,6 +35,10 @@ def my_work(user: Any) -> QuerySet:
         .exclude(status=ArticleStatus.APPROVED)
         .select_related("outlet")
         .defer("text")
+        .annotate(
+            sent_back_comment=Subquery(sent_back.values("comment")[:1]),
+            sent_back_by=Subquery(sent_back.values("actor__username")[:1]),
+        )
         .order_by("status", "-updated_at")  # changes_requested < draft < in_review
     )
 

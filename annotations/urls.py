@@ -33,6 +33,7 @@ urlpatterns = [
     path(f"{article}claims/<int:claim_id>/", claim_views.claim_detail, name="claim_detail"),
     path(f"{article}claims/<int:claim_id>/edit/", claim_views.claim_edit, name="claim_edit"),
     path(f"{article}claims/<int:claim_id>/delete/", claim_views.claim_remove, name="claim_remove"),
+    path(f"{article}claims/<int:claim_id>/undo/", claim_views.claim_revert, name="claim_undo"),
     path(
         f"{article}claims/<int:claim_id>/review/",
         claim_views.suggestion_review,

@@ -371,6 +371,25 @@ TABLE: list[Row] = [
         variant="double",
     ),
     Row(
+        "claim_undo",
+        "POST",
+        # Its history names nobody (made outside the app): nothing of anyone's to undo, so a
+        # refusal for all, writing nothing (whose undo succeeds: tests/annotations/test_workbench.py).
+        (L, R, R, R),
+        lambda w: {"pk": w.article.pk, "claim_id": w.claim.pk},
+        data=lambda w: {"version": w.claim.version},
+        htmx=True,
+    ),
+    Row(
+        "claim_undo",
+        "POST",
+        (L, R, R, R),  # hidden from A: the same refusal as for a claim that is not theirs
+        lambda w: {"pk": w.double.pk, "claim_id": w.double_claim.pk},
+        data=lambda w: {"version": w.double_claim.version},
+        htmx=True,
+        variant="double",
+    ),
+    Row(
         "suggestion_review",
         "POST",
         ALL_BUT_ANON,  # a suggestion on a single-annotated article is anyone's to review

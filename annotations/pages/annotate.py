@@ -148,6 +148,9 @@ def claim_fragment_context(
     decided_label: Label | None = None,
     labels: list[Label] | None = None,
     notice: str = "",
+    undo: Claim | None = None,
+    undo_deleted: int | None = None,
+    unsaved: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What a claim action swaps: the claim panel, the claims list's groups of the labels it
     touched, and the paragraphs overlapping the text ranges it touched.
@@ -192,7 +195,36 @@ def claim_fragment_context(
         "flash_claim": claim.pk if claim and decided and claim.pk != decided.pk else None,
         "claim_error": error,
         "conflict": conflict,
+        # The action just done, offered to undo (key z): the claim and the version it left.
+        "undo": (
+            {"claim_id": undo.pk, "version": undo.version}
+            if undo is not None
+            else {"claim_id": undo_deleted, "version": None}
+            if undo_deleted is not None
+            else None
+        ),
+        # After a 409: the edit the editor typed, shown beside the current state.
+        "unsaved": _unsaved(unsaved),
         "oob": True,
+    }
+
+
+def _unsaved(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An edit refused for a conflict, as the panel shows it and posts it again."""
+    if not values:
+        return None
+    label = values.get("label")
+    mention, source = values.get("source_mention"), values.get("source_claim")
+    return {
+        "label": label,
+        "anonymity_reason": values.get("anonymity_reason", ""),
+        "affiliation": values.get("affiliation", ""),
+        "source_count": values.get("source_count"),
+        "note": values.get("note", ""),
+        "source_mention_id": mention.pk if mention is not None else None,
+        "source_claim_id": source.pk if source is not None else None,
+        "start": values.get("start"),
+        "end": values.get("end"),
     }
 
 
@@ -465,16 +497,56 @@ def _claim_panel_context(
             else 0
         ),
         "can_edit_claim": claim is not None and can_edit(user, claim),
-        "source_mentions": [m for m in mentions if m.label in SOURCE_ENTITY_LABELS],
+        "source_mentions": [
+            {"pk": m.pk, "text": m.text, "label": m.label, "context": context_of(text, m)}
+            for m in mentions
+            if m.label in SOURCE_ENTITY_LABELS
+        ],
         "source_claims": [
-            {"pk": r.pk, "text": text[r.start : r.end], "label": r.label}
+            {
+                "pk": r.pk,
+                "text": text[r.start : r.end],
+                "label": r.label,
+                "context": context_of(text, r),
+            }
             for r in rows
             if claim is not None
             and claim.label.kind == LabelKind.CUE
             and r.label.kind == LabelKind.SOURCE
             and r.pk != claim.pk
         ],
+        "linked_claims": _linked(user, claim),
     }
+
+
+def _linked(user: Any, claim: Claim | None) -> list[int]:
+    """The claims drawn as linked to the open one in the text: a cue's source, a source's
+    cues (those `user` may see)."""
+    if claim is None:
+        return []
+    if claim.label.kind == LabelKind.CUE:
+        return [claim.source_claim_id] if claim.source_claim_id else []
+    if claim.label.kind == LabelKind.SOURCE:
+        cues = Claim.objects.filter(article_id=claim.article_id, source_claim_id=claim.pk)
+        return list(cues.visible_to(user).values_list("pk", flat=True))
+    return []
+
+
+CONTEXT_CHARS = 30
+
+
+def context_of(text: str, span: Any) -> str:
+    """A span in its sentence's words, to tell repeated names apart in a pick-list:
+    “…the minister Dewar says the…”."""
+    lo = max(0, span.start - CONTEXT_CHARS)
+    hi = min(len(text), span.end + CONTEXT_CHARS)
+    before, after = text[lo : span.start], text[span.end : hi]
+    if lo > 0 and " " in before:
+        before = before[before.index(" ") + 1 :]
+    if hi < len(text) and " " in after:
+        after = after[: after.rindex(" ")]
+    words = " ".join(f"{before}[{text[span.start : span.end]}]{after}".split())
+    return f"“{'…' if lo > 0 else ''}{words}{'…' if hi < len(text) else ''}”"
 
 
 class ClaimGroup(TypedDict):

@@ -15,6 +15,7 @@ from annotations.claims import (
     ClaimRelabel,
     claim_create,
     claim_delete,
+    claim_undo,
     claim_update,
     suggestion_decide,
     suggestion_restore,
@@ -31,6 +32,7 @@ from annotations.pages.annotate import (
 from annotations.pages.forms import (
     ClaimCreateForm,
     ClaimForm,
+    ClaimUndoForm,
     ClaimVersionForm,
     LabelForm,
     SuggestionReviewForm,
@@ -69,7 +71,7 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         return _refuse(request, article, str(relabel), claim=relabel.existing)
     except ClaimRefused as refused:
         return _refuse(request, article, str(refused))
-    notice = ""
+    notice = "Saved."
     if getattr(claim, "accepted_suggestion", False):
         notice = (
             f"The rules had suggested “{article.text[claim.start : claim.end]}” as "
@@ -84,6 +86,7 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         groups={claim.label_id},
         labels=labels,
         notice=notice,
+        **_undo_of(claim, getattr(claim, "folded_suggestion", None)),
     )
 
 
@@ -113,12 +116,13 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
         # Deleted under the editor (another tab or editor): a conflict, as claim_remove says.
         # A claim hidden from them gets the same answer: hidden means absent.
         return _conflict(request, article, ClaimConflict(None))
-    label_before = claim.label_id
+    label_before, span_before = claim.label_id, (claim.start, claim.end)
     form = ClaimForm(request.POST, claim=claim, user=request.user)
     if not form.is_valid():
         # Every field's errors: the panel shows them above the form.
         errors = "; ".join(
-            f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()
+            f"{form.fields[f].label or f}: {' '.join(e)}" if f in form.fields else " ".join(e)
+            for f, e in form.errors.items()
         )
         return _refuse(request, article, errors, claim=claim)
     try:
@@ -129,15 +133,18 @@ def claim_edit(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
             changes=form.changes(),
         )
     except ClaimConflict as conflict:
-        return _conflict(request, article, conflict)
+        # The edit typed is kept beside the current state, to re-apply with one action.
+        return _conflict(request, article, conflict, unsaved=form.cleaned_data)
     except ClaimRefused as refused:
         return _refuse(request, article, str(refused), claim=claim)
     return _done(
         request,
         article,
         claim,
-        touched=[(claim.start, claim.end)],
+        touched=[span_before, (claim.start, claim.end)],
         groups={label_before, claim.label_id},
+        notice="Saved." if span_before == (claim.start, claim.end) else "Saved: the span moved.",
+        undo=claim,
     )
 
 
@@ -165,7 +172,50 @@ def claim_remove(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
     if found is None:
         return _done(request, article, None, touched=[], groups=set())
     return _done(
-        request, article, None, touched=[(found.start, found.end)], groups={found.label_id}
+        request,
+        article,
+        None,
+        touched=[(found.start, found.end)],
+        groups={found.label_id},
+        notice="Deleted.",
+        undo_deleted=claim_id,
+    )
+
+
+@require_POST
+@permission_required("annotations.change_claim", raise_exception=True)
+def claim_revert(request: HttpRequest, pk: int, claim_id: int) -> HttpResponse:
+    """Undo the editor's last change to a claim (the panel's Undo, key z)."""
+    article = article_or_404(pk)
+    form = ClaimUndoForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, article, first_error(form))
+    before = (
+        Claim.objects.visible_to(request.user, article)
+        .filter(pk=claim_id, article=article)
+        .only("start", "end", "label_id")
+        .first()
+    )
+    try:
+        claim = claim_undo(
+            article_id=article.pk,
+            claim_id=claim_id,
+            version=form.cleaned_data["version"],
+            user=request.user,
+        )
+    except ClaimConflict as conflict:
+        return _conflict(request, article, conflict)
+    except ClaimRefused as refused:
+        return _refuse(request, article, str(refused))
+    touched = [(c.start, c.end) for c in (before, claim) if c is not None]
+    groups = {c.label_id for c in (before, claim) if c is not None}
+    return _done(
+        request,
+        article,
+        claim,
+        touched=touched,
+        groups=groups,
+        notice="Undone." if claim is not None else "Undone: the claim is gone.",
     )
 
 
@@ -222,6 +272,7 @@ def suggestion_review(request: HttpRequest, pk: int, claim_id: int) -> HttpRespo
         touched=[(claim.start, claim.end)],
         groups={claim.label_id},
         decided=decided,
+        **_undo_of(decided, claim.pk if decided.pk != claim.pk else None),
     )
 
 
@@ -250,6 +301,12 @@ def suggestions_accept(request: HttpRequest, pk: int) -> HttpResponse:
         decided_count=len(accepted),
         decided_label=label,
     )
+
+
+def _undo_of(claim: Claim, folded: int | None) -> dict[str, Any]:
+    """What the panel's Undo reverts: the claim's last change, or, where a suggestion was
+    folded into the editor's own claim (and deleted), the suggestion's deletion."""
+    return {"undo_deleted": folded} if folded is not None else {"undo": claim}
 
 
 def _check_visible(request: HttpRequest, article: Article, claim: Claim) -> None:
@@ -302,7 +359,13 @@ def _refuse(
     )
 
 
-def _conflict(request: HttpRequest, article: Article, conflict: ClaimConflict) -> HttpResponse:
+def _conflict(
+    request: HttpRequest,
+    article: Article,
+    conflict: ClaimConflict,
+    *,
+    unsaved: dict[str, Any] | None = None,
+) -> HttpResponse:
     current = conflict.current
     return respond(
         request,
@@ -311,6 +374,7 @@ def _conflict(request: HttpRequest, article: Article, conflict: ClaimConflict) -
         status=409,
         claim=current,
         conflict=_conflict_message(conflict),
+        unsaved=unsaved if current is not None else None,
         touched=[(current.start, current.end)] if current else [],
         # Rare, and the other tab may have moved the claim to any label: refresh every group.
         labels_touched=set(Label.objects.values_list("pk", flat=True)),

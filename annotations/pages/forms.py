@@ -79,6 +79,12 @@ class ClaimVersionForm(forms.Form):
     )
 
 
+class ClaimUndoForm(forms.Form):
+    """Undo the editor's last change to a claim: the version it left (none after a delete)."""
+
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+
+
 class SuggestionReviewForm(forms.Form):
     """Accept or reject one suggestion, at the version the editor read."""
 
@@ -207,6 +213,14 @@ class ClaimForm(forms.Form):
     source_claim = forms.ModelChoiceField(
         queryset=None, required=False, label="Belongs to source", empty_label="—"
     )
+    # A moved span (the page's handles and keys): code points; the service snaps them to
+    # whole tokens and refuses what is outside the text. Absent: the span stays.
+    start = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
+    )
+    end = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, claim: Claim, user: Any, **kwargs):
         super().__init__(*args, **kwargs)
@@ -219,10 +233,21 @@ class ClaimForm(forms.Form):
             .exclude(pk=claim.pk)
         )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if (start is None) != (end is None):
+            raise forms.ValidationError("A moved span needs both its start and its end.")
+        if start is not None and end is not None and start >= end:
+            raise forms.ValidationError("A span's start must come before its end.")
+        return data
+
     def changes(self) -> dict[str, object]:
         data = dict(self.cleaned_data)
         data.pop("version")
         data["anonymity_reason"] = data["anonymity_reason"].strip()
+        if data["start"] is None:  # the span was not moved
+            del data["start"], data["end"]
         return data
 
 

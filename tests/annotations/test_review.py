@@ -260,6 +260,9 @@ def test_work_sent_back_shows_in_the_editors_queue_first(seed_article, editor, a
     mine = list(queue.context["mine"])
     assert [a.title for a in mine] == [seed_article.title, "Assigned draft"]  # sent back first
     assert "back to you" in queue.content.decode()
+    # With why, and from whom: the admin's comment when sending it back.
+    assert "Name the second source" in queue.content.decode()
+    assert f"— {admin_user.username}, when sending it back" in queue.content.decode()
     # Submitted again, it leaves her list until it comes back.
     step(ed, seed_article, "submit")
     assert [a.title for a in ed.get(reverse("review_queue")).context["mine"]] == ["Assigned draft"]
