@@ -374,7 +374,7 @@ TABLE: list[Row] = [
         "claim_undo",
         "POST",
         # Its history names nobody (made outside the app): nothing of anyone's to undo, so a
-        # refusal for all, writing nothing (whose undo succeeds: tests/annotations/test_workbench.py).
+        # refusal for all, writing nothing (an undo that succeeds: test_workbench.py).
         (L, R, R, R),
         lambda w: {"pk": w.article.pk, "claim_id": w.claim.pk},
         data=lambda w: {"version": w.claim.version},
