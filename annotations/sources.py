@@ -277,7 +277,9 @@ def source_merge(*, article: Any, source_id: int, into_id: int, user: Any) -> in
     the same article); return how many moved. The emptied source is deleted."""
     check_editable(article, error=SourceRefused)
     if source_id == into_id:
-        raise SourceRefused("Choose another source to merge this one into.")
+        raise SourceRefused(
+            "Choose two different sources: the one to merge and the one to merge it into."
+        )
     found = set(
         Source.objects.filter(article=article, pk__in=[source_id, into_id]).values_list(
             "pk", flat=True

@@ -161,7 +161,7 @@ def test_merge_and_split(article, editor, other_editor):
     officials.refresh_from_db()
     assert officials.source_id == paul.source_id
     assert Source.objects.filter(article=article).count() == 1
-    with pytest.raises(SourceRefused, match="another source"):
+    with pytest.raises(SourceRefused, match="two different sources"):
         source_merge(article=article, source_id=paul.source_id, into_id=paul.source_id, user=editor)
     own = source_split(article=article, claim_id=she.pk, user=editor)
     she.refresh_from_db()
