@@ -171,6 +171,24 @@ class ArticleQuerySet(models.QuerySet):
         """Most recently added first (the list's default order)."""
         return self.order_by("-created_at", "-pk")
 
+    def sorted_by(self, key: str, *, descending: bool = False) -> ArticleQuerySet:
+        """In one of the article list's orders: `key` a field (`title` any case, `status` in
+        the workflow's order: draft, in review, changes requested, approved) or a number the
+        caller annotated (the list's claim count). Articles without a value (no publication
+        date) come last either way; ties go newest first."""
+        if key == "status":
+            ranks = enumerate(ArticleStatus.values)
+            expression = models.Case(
+                *(models.When(status=value, then=rank) for rank, value in ranks),
+                output_field=models.IntegerField(),
+            )
+        elif key == "title":
+            expression = Lower("title")
+        else:
+            expression = models.F(key)
+        order = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        return self.order_by(order, "-created_at", "-pk")
+
 
 READ_ONLY = "This article is approved and read-only; an admin can reopen it."
 
