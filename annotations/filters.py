@@ -1,7 +1,8 @@
 """The lists' filters: one form per list, shared where two lists are the same list.
 
 - The articles (the list page and `GET /api/v1/articles`): `ArticleFilterForm`, their status
-  and outlet; the page adds its search (annotations.pages.forms.ArticleSearchForm).
+  and outlet, and the page's order (`sort`); the page adds its search
+  (annotations.pages.forms.ArticleSearchForm).
 - The export (the export page and `GET /api/v1/export`): `ExportFilterForm`, the one way a
   query string becomes `ExportFilters`; the page narrows outlet and labels to pick-lists.
 - The dashboard and the articles behind a row: `DashboardFilterForm`, giving `Filters`.
@@ -37,6 +38,23 @@ GROUPS = {
     "month": ("month", None, "By month"),
 }
 NONE = "none"  # the filter value for "no outlet" / "no editor"
+# The article list's orders (`sort`): a column, "-" first for the largest or latest first
+# (the API's `ordering` names where both lists have the column), and what the list says.
+ARTICLE_SORTS = {
+    "-created_at": "newest added first",
+    "created_at": "oldest added first",
+    "-published_at": "newest published first",
+    "published_at": "oldest published first",
+    "title": "title, A to Z",
+    "-title": "title, Z to A",
+    "-claims": "most claims first",
+    "claims": "fewest claims first",
+    "status": "review status, draft to approved",
+    "-status": "review status, approved to draft",
+}
+DEFAULT_SORT = "-created_at"  # without a search; a search ranks its matches (PostgreSQL)
+# The annotation `claims` sorts by: the claims the list's viewer may see (annotations.models).
+CLAIM_COUNT = "claim_count"
 # The dashboard's two bases, never summed together: the figures editors verified, and the
 # machine's estimates (articles nobody has worked on, and those in progress).
 VERIFIED_BASIS, ESTIMATED_BASIS = "verified", "estimated"
@@ -63,7 +81,8 @@ def parse_day(value: str) -> date | None:
 
 
 def parse_month(value: str) -> date | None:
-    """`YYYY-MM` (what <input type=month> sends) or a date, as the first of its month."""
+    """`YYYY-MM` (what the dashboard's month fields take) or a date, as the first of its
+    month."""
     value = value.strip()
     parsed = parse_day(value + "-01" if len(value) == 7 else value)
     return parsed.replace(day=1) if parsed else None
@@ -142,12 +161,18 @@ class LenientForm(forms.Form):
 
 
 class ArticleFilterForm(forms.Form):
-    """The articles list's filters, the page's and the API's: a review status and an outlet."""
+    """The articles list's filters, the page's and the API's: a review status and an outlet;
+    and the page's order (`sort`, one of ARTICLE_SORTS; the API has its own `ordering`)."""
 
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
     outlet = forms.IntegerField(required=False, help_text="The outlet's id.")
+    sort = forms.ChoiceField(choices=[("", "Default"), *ARTICLE_SORTS.items()], required=False)
 
     def apply(self, articles: QuerySet) -> QuerySet:
+        """`articles` narrowed to the valid form's status and outlet, in its order."""
+        return self.ordered(self.narrowed(articles))
+
+    def narrowed(self, articles: QuerySet) -> QuerySet:
         """`articles` narrowed to the valid form's status and outlet."""
         data = self.cleaned_data
         if data["outlet"] is not None:
@@ -155,6 +180,16 @@ class ArticleFilterForm(forms.Form):
         if data["status"]:
             articles = articles.with_status(data["status"])
         return articles
+
+    def ordered(self, articles: QuerySet) -> QuerySet:
+        """`articles` in the valid form's order, if it names one (else as they come). By
+        `claims`: by their CLAIM_COUNT annotation, which the caller makes for its viewer."""
+        sort = self.cleaned_data.get("sort")
+        if not sort:
+            return articles
+        key = sort.removeprefix("-")
+        key = CLAIM_COUNT if key == "claims" else key
+        return articles.sorted_by(key, descending=sort.startswith("-"))
 
 
 # --- The export -------------------------------------------------------------------------------

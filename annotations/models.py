@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from entities.models import SpanStatus
@@ -91,6 +92,19 @@ class ClaimQuerySet(models.QuerySet):
         """The claims `user` may see (the one rule, see `claim_visibility`); `article`, when
         every claim is of that one article, spares the subquery."""
         return self.filter(claim_visibility(user, article))
+
+    def count_per_article(self) -> models.Expression:
+        """How many of these claims the outer query's article has (0 for none): a subquery
+        to annotate articles with, e.g. the article list's
+        `Claim.objects.visible_to(user).showing().count_per_article()`."""
+        counted = (
+            self.filter(article=models.OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
 
     def untouched_suggestions(self) -> ClaimQuerySet:
         """The rules' suggestions nobody has acted on: what re-analysis may replace."""

@@ -31,7 +31,7 @@ from scratch import MANAGE, ROOT, ScratchDatabase, child_env
 
 PENDING = "SELECT count(*) FROM newsroom_article WHERE search_document IS NULL"
 FOUND = """SELECT count(*) FROM newsroom_article
-           WHERE search_document @@ websearch_to_tsquery('english', %s)"""
+           WHERE search_document @@ websearch_to_tsquery('newsroom_english', %s)"""
 
 
 def main(argv: list[str] | None = None) -> None:

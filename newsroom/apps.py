@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+from newsroom import folding
 
 
 class NewsroomConfig(AppConfig):
@@ -17,3 +20,6 @@ class NewsroomConfig(AppConfig):
         from newsroom import throttle
 
         throttle.connect()
+
+        # SQLite's accent-insensitive search function, on every connection it opens.
+        connection_created.connect(folding.register, dispatch_uid="newsroom.folding")

@@ -12,6 +12,9 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from newsroom.folding import SQL_FUNCTION, folded_words
+from newsroom.search import CONFIG as SEARCH_CONFIG
+
 # Moments every layer can store and compute with: both databases, Python's datetime (years
 # 1 to 9999), and a day's margin either side for time zones and "the day after" in filters.
 # Records are checked against them (newsroom.records) and the database holds them to it.
@@ -64,6 +67,14 @@ class StoredSearchDocument(models.Expression):
         return f"{table}.{connection.ops.quote_name('search_document')}", []
 
 
+class FoldedContains(models.Func):
+    """SQLite: whether a folded word occurs in the folded title or text where LIKE cannot
+    see it (newsroom.folding.folded_contains)."""
+
+    function = SQL_FUNCTION
+    output_field = models.BooleanField()
+
+
 # How many of the newest articles still without a stored document a search computes on the
 # fly (PostgreSQL): enough for whatever was imported in the last seconds, few enough that
 # a search stays well under a second while a large import is being indexed.
@@ -91,13 +102,15 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=status)
 
     def search(self, query: str) -> ArticleQuerySet:
-        """Articles whose title or text match `query`, best matches first.
+        """Articles whose title or text match `query`, best matches first; accents never
+        matter ("Gdansk" finds "Gdańsk" and the other way round).
 
-        PostgreSQL: full-text search (web-search syntax, English stemming, ranked) over each
-        article's stored document of `search_vector()` (indexed; built after an import by
-        newsroom.search), and, for the newest articles not indexed yet (at most
-        SEARCH_UNINDEXED_MAX), over the document computed on the fly. SQLite: every word
-        must occur in the title or text, case-insensitively, newest first.
+        PostgreSQL: full-text search (web-search syntax, English stemming, accents ignored
+        through `unaccent`, ranked) over each article's stored document of `search_vector()`
+        (indexed; built after an import by newsroom.search), and, for the newest articles
+        not indexed yet (at most SEARCH_UNINDEXED_MAX), over the document computed on the
+        fly. SQLite: every word must occur in the title or text, case and accents aside
+        (newsroom.folding), newest first.
         """
         query = query.strip()
         if not query:
@@ -106,7 +119,7 @@ class ArticleQuerySet(models.QuerySet):
             from django.contrib.postgres.search import SearchQuery, SearchRank
 
             stored = StoredSearchDocument()
-            sq = SearchQuery(query, config="english", search_type="websearch")
+            sq = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
             matches = models.Q(document=sq)
             pending = self.model.objects.using(self.db).not_indexed()
             if pending:
@@ -119,9 +132,15 @@ class ArticleQuerySet(models.QuerySet):
                 .annotate(search_rank=SearchRank(vector, sq))
                 .order_by("-search_rank", "-created_at", "-pk")
             )
+        # Each word: LIKE (fast, sees every match as it is written) or, where folding
+        # changed a letter, newsroom.folding's function (called only where LIKE found none).
         q = models.Q()
-        for word in query.split()[:10]:
-            q &= models.Q(title__icontains=word) | models.Q(text__icontains=word)
+        for word in folded_words(query):
+            q &= (
+                models.Q(title__icontains=word)
+                | models.Q(text__icontains=word)
+                | models.Q(FoldedContains("title", "text", models.Value(word)))
+            )
         return self.filter(q)
 
     def not_indexed(self) -> list[int]:
@@ -152,6 +171,24 @@ class ArticleQuerySet(models.QuerySet):
         """Most recently added first (the list's default order)."""
         return self.order_by("-created_at", "-pk")
 
+    def sorted_by(self, key: str, *, descending: bool = False) -> ArticleQuerySet:
+        """In one of the article list's orders: `key` a field (`title` any case, `status` in
+        the workflow's order: draft, in review, changes requested, approved) or a number the
+        caller annotated (the list's claim count). Articles without a value (no publication
+        date) come last either way; ties go newest first."""
+        if key == "status":
+            ranks = enumerate(ArticleStatus.values)
+            expression = models.Case(
+                *(models.When(status=value, then=rank) for rank, value in ranks),
+                output_field=models.IntegerField(),
+            )
+        elif key == "title":
+            expression = Lower("title")
+        else:
+            expression = models.F(key)
+        order = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        return self.order_by(order, "-created_at", "-pk")
+
 
 READ_ONLY = "This article is approved and read-only; an admin can reopen it."
 
@@ -170,15 +207,16 @@ def check_editable(article: Article | int, *, error: type[Exception]) -> None:
 
 
 def search_vector():
-    """The full-text document of an article: title weighted above text (PostgreSQL only).
+    """The full-text document of an article: title weighted above text, accents ignored
+    (PostgreSQL only).
 
     newsroom.search stores it in the column `search_document` (its SQL there must stay
     identical; a test checks), which searches read through StoredSearchDocument.
     """
     from django.contrib.postgres.search import SearchVector
 
-    return SearchVector("title", weight="A", config="english") + SearchVector(
-        "text", weight="B", config="english"
+    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "text", weight="B", config=SEARCH_CONFIG
     )
 
 

@@ -1,13 +1,14 @@
 """Search documents built after an import commits, off its hot path (PostgreSQL only).
 
-An article's full-text document (title weighted above text, English stemming: the SQL of
-`newsroom.models.search_vector()`) lives in `newsroom_article.search_document`, which the GIN
-index covers. An insert leaves it empty and a change of title or text empties it again
-(migration 0011's trigger); `build_search_documents` fills the empty ones in batches, from a
-background task on its own queue ("search") so that no analysis batch holds it up. Whatever
-stores articles (the import engine) queues it when its transaction commits. Until then a
-search computes the newest missing documents on the fly (`ArticleQuerySet.search`), so a new
-article is found at once; the README says how long indexing takes.
+An article's full-text document (title weighted above text, English stemming, accents
+ignored: the SQL of `newsroom.models.search_vector()`) lives in
+`newsroom_article.search_document`, which the GIN index covers. An insert leaves it empty and
+a change of title or text empties it again (migration 0011's trigger);
+`build_search_documents` fills the empty ones in batches, from a background task on its own
+queue ("search") so that no analysis batch holds it up. Whatever stores articles (the import
+engine) queues it when its transaction commits. Until then a search computes the newest
+missing documents on the fly (`ArticleQuerySet.search`), so a new article is found at once;
+the README says how long indexing takes.
 
 Why not in the insert: to_tsvector over ~20,000 characters costs ~5 ms, five times what
 storing the article costs (docs/performance.md, "Import").
@@ -19,14 +20,18 @@ from django.db import connections, transaction
 from django.tasks import task
 
 QUEUE = "search"
+# The text search configuration of every document and query: English stemming after the
+# `unaccent` dictionary, so that a search matches across accents (migration 0013;
+# newsroom.folding does the same on SQLite).
+CONFIG = "newsroom_english"
 # Articles per UPDATE: each commits on its own, so a search sees them as they come, and a
 # batch of long articles holds its row locks for about a second at most.
 BATCH = 200
-# The document's SQL: migration 0005's generated expression, which tests/newsroom check
-# against search_vector().
+# The document's SQL: `search_vector()` as SQL (tests/newsroom check that they agree), as
+# migration 0013 made it (0005's expression in the configuration CONFIG).
 DOCUMENT = (
-    "setweight(to_tsvector('english'::regconfig, COALESCE(title, '')), 'A') || "
-    "setweight(to_tsvector('english'::regconfig, COALESCE(text, '')), 'B')"
+    f"setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(title, '')), 'A') || "
+    f"setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(text, '')), 'B')"
 )
 _FILL = f"""
     UPDATE newsroom_article AS a SET search_document = {DOCUMENT}

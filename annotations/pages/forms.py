@@ -270,15 +270,16 @@ class ArticleSearchForm(ArticleFilterForm):
         queryset=Outlet.objects.all(), required=False, empty_label="All outlets"
     )
 
-    field_order = ["q", "outlet", "status"]
+    field_order = ["q", "outlet", "status", "sort"]
 
     def words(self) -> str:
         """What the valid form searches for (empty: no search)."""
         return self.cleaned_data["q"].strip()
 
     def apply(self, articles: QuerySet) -> QuerySet:
-        """`articles` narrowed to the outlet and status, then searched for the words."""
-        return super().apply(articles).search(self.words())
+        """`articles` narrowed to the outlet and status, searched for the words (ranked on
+        PostgreSQL), then in the order `sort` names, if it names one."""
+        return self.ordered(self.narrowed(articles).search(self.words()))
 
     # The page writes the two selects from these (value, label, selected) triples: Django's
     # widget templates took longer than the rest of the filter form, and the outlet field

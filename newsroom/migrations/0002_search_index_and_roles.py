@@ -1,16 +1,20 @@
 """PostgreSQL's full-text index for article search, and the editor and admin roles."""
 
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
 SEARCH_INDEX = "article_search_gin"
 
 
 def search_index():
-    # Built from the same expression the queries use, so PostgreSQL can match them.
-    from newsroom.models import search_vector
-
-    return GinIndex(search_vector(), name=SEARCH_INDEX)
+    # Built from the same expression the queries used then, so PostgreSQL could match them:
+    # written out here, as newsroom.models.search_vector() was, since that has changed
+    # (migration 0013: another configuration, which does not exist yet at this point).
+    document = SearchVector("title", weight="A", config="english") + SearchVector(
+        "text", weight="B", config="english"
+    )
+    return GinIndex(document, name=SEARCH_INDEX)
 
 
 def add_search_index(apps, schema_editor):
