@@ -164,7 +164,7 @@ function panelAction(selector) {
 document.addEventListener("keydown", (event) => {
   if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === "Escape") {
-    closePanels();
+    if (!document.querySelector("dialog[open]")) closePanels(); // Esc closes the dialog only
     return;
   }
   if (event.key === "?") {
@@ -262,24 +262,28 @@ document.addEventListener("htmx:responseError", (event) => {
 document.addEventListener("htmx:sendError", () => toast("The server cannot be reached. Check your connection and try again."));
 // One claim action at a time: a second one sent before the first is answered would act on
 // a claim the first has changed (x x once rejected the same suggestion twice: a 409).
+const isClaimAction = (detail) => detail.elt.closest?.(CLAIM_ACTIONS) && detail.requestConfig?.verb !== "get";
 document.addEventListener("htmx:beforeRequest", (event) => {
-  const elt = event.detail.elt;
-  if (!elt.closest?.(CLAIM_ACTIONS) || event.detail.requestConfig?.verb === "get") return;
+  if (!isClaimAction(event.detail)) return;
   if (waiting) {
     event.preventDefault();
     toast("Still saving the last change; try again once it shows.");
     return;
   }
-  waiting = true;
-  // Cleared when the answer is in (or the request failed): on the request itself, because
-  // htmx's later events fire on the form, which the answer has already replaced.
-  event.detail.xhr.addEventListener("loadend", () => { waiting = false; });
   // A claim is being made from the selection: the selection is used up at once, so a second
   // label key pressed before the answer cannot make a second claim on the same span.
-  if (elt.closest("#claim-create")) {
+  if (event.detail.elt.closest("#claim-create")) {
     window.getSelection()?.removeAllRanges();
     setSelection(null);
   }
+});
+// Waiting from the moment the request really leaves (htmx may still drop it before) until
+// its answer is in or it failed: on the request itself, because htmx's later events fire on
+// the form, which the answer has already replaced.
+document.addEventListener("htmx:beforeSend", (event) => {
+  if (!isClaimAction(event.detail)) return;
+  waiting = true;
+  event.detail.xhr.addEventListener("loadend", () => { waiting = false; });
 });
 document.addEventListener("htmx:afterSwap", (event) => {
   const target = event.detail.target.id;
