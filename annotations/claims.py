@@ -88,15 +88,7 @@ def claim_create(*, article: Article, start: int, end: int, label: Label, author
         # Folded into the author's own claim (the suggestion deleted): what an undo restores.
         accepted.folded_suggestion = suggestion.pk if accepted.pk != suggestion.pk else None
         return accepted
-    other = (
-        Claim.objects.select_related("label")
-        .filter(article=article, start=start, end=end, author=author)
-        .exclude(label=label)
-        .exclude(status=SpanStatus.REJECTED)
-        .first()
-    )
-    if other is not None:
-        raise ClaimRelabel(other, label)
+    _refuse_own_other_label(article.pk, start, end, label, author)
     claim = Claim(article=article, start=start, end=end, label=label, author=author)
     _save(claim, author, f"You have already marked this span as {label.name}.", text=article.text)
     announce_claims_changed(claim.article_id)
@@ -110,6 +102,7 @@ def claim_update(*, claim_id: int, version: int, user: Any, changes: dict[str, A
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ClaimRefused(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    span, label = (claim.start, claim.end), claim.label_id
     for name, value in changes.items():
         setattr(claim, name, value)
     if "start" in changes or "end" in changes:
@@ -117,6 +110,14 @@ def claim_update(*, claim_id: int, version: int, user: Any, changes: dict[str, A
     if claim.status == SpanStatus.SUGGESTED:
         # Editing a suggestion is reviewing it: it becomes the editor's claim.
         claim.status, claim.author = SpanStatus.ACCEPTED, user
+    if (claim.start, claim.end) != span:
+        # The rule a new claim follows holds for a moved one too (no silent duplicates).
+        _refuse_own_other_label(
+            claim.article_id, claim.start, claim.end, claim.label, user, claim.pk
+        )
+    if (claim.start, claim.end) != span or claim.label_id != label:
+        # Another mention (or another kind of source) now: grouped afresh by _save.
+        claim.source = None
     _check_links(claim, user)
     claim.version += 1
     _save(claim, user, f"This span already carries your {claim.label.name} claim.")
@@ -195,6 +196,8 @@ def claim_undo(*, article_id: int, claim_id: int, version: int | None, user: Any
     last = Claim.history.filter(id=claim_id).order_by("-history_id").first()
     if last is None or last.history_user_id != user.pk or last.article_id != article_id:
         raise ClaimRefused("There is nothing of yours to undo on this claim.")
+    if last.history_change_reason == UNDO_REASON:
+        raise ClaimRefused("That was an undo already; change the claim itself instead.")
     if last.history_type == "-":
         return _undelete(last, user)
     claim = _current(claim_id, version if version is not None else -1, user)
@@ -214,7 +217,13 @@ def claim_undo(*, article_id: int, claim_id: int, version: int | None, user: Any
         raise ClaimRefused("This claim's history does not say what it was before.")
     for name in UNDONE:
         setattr(claim, name, getattr(before, name))
+    # Links are put back only to rows that still exist and `user` may link (merges, splits
+    # and deletions change them without a version); the source is given by the grouping.
+    _drop_gone_links(claim)
+    claim.source = None
+    _check_links(claim, user)
     claim.version += 1
+    claim._change_reason = UNDO_REASON
     _save(claim, user, "Undoing would duplicate another claim; nothing was changed.")
     announce_claims_changed(claim.article_id)
     return claim
@@ -233,8 +242,24 @@ UNDONE = (
     "note",
     "source_mention_id",
     "source_claim_id",
-    "source_id",
 )
+# The history's change reason of an undo: an undo is not itself undone (that would redo).
+UNDO_REASON = "undo"
+
+
+def _drop_gone_links(claim: Claim) -> None:
+    if (
+        claim.source_mention_id
+        and not EntityMention.objects.filter(
+            pk=claim.source_mention_id, article_id=claim.article_id
+        ).exists()
+    ):
+        claim.source_mention_id = None
+    if (
+        claim.source_claim_id
+        and not Claim.objects.filter(pk=claim.source_claim_id, article_id=claim.article_id).exists()
+    ):
+        claim.source_claim_id = None
 
 
 def _undelete(record: Any, user: Any) -> Claim:
@@ -243,19 +268,15 @@ def _undelete(record: Any, user: Any) -> Claim:
     check_editable(record.article_id, error=ClaimRefused)
     claim = record.instance  # the claim as it was when deleted, with its id
     # Links to rows deleted since then are dropped rather than refused.
-    if (
-        claim.source_mention_id
-        and not EntityMention.objects.filter(pk=claim.source_mention_id).exists()
-    ):
-        claim.source_mention_id = None
-    if claim.source_claim_id and not Claim.objects.filter(pk=claim.source_claim_id).exists():
-        claim.source_claim_id = None
+    _drop_gone_links(claim)
     claim.source_id = None  # given again by the grouping
     if not shows_to(claim, user, claim.article):
         raise ClaimRefused("There is nothing of yours to undo on this claim.")
+    _check_links(claim, user)
     claim.version = record.version + 1
     claim._state.adding = True
     claim._history_user = user
+    claim._change_reason = UNDO_REASON
     is_mention = claim.label.kind == LabelKind.SOURCE and claim.status != SpanStatus.REJECTED
     try:
         with transaction.atomic():
@@ -267,6 +288,22 @@ def _undelete(record: Any, user: Any) -> Claim:
         raise ClaimRefused("Undoing would duplicate another claim; nothing was changed.") from None
     announce_claims_changed(claim.article_id)
     return claim
+
+
+def _refuse_own_other_label(
+    article_id: int, start: int, end: int, label: Label, author: Any, exclude: int | None = None
+) -> None:
+    """ClaimRelabel where `author` already marked exactly this span with another label."""
+    other = (
+        Claim.objects.select_related("label")
+        .filter(article_id=article_id, start=start, end=end, author=author)
+        .exclude(label=label)
+        .exclude(status=SpanStatus.REJECTED)
+        .exclude(pk=exclude)
+        .first()
+    )
+    if other is not None:
+        raise ClaimRelabel(other, label)
 
 
 def _snap_span(claim: Claim) -> None:

@@ -536,7 +536,10 @@ def _linked(user: Any, claim: Claim | None) -> list[int]:
     if claim is None:
         return []
     if claim.label.kind == LabelKind.CUE:
-        return [claim.source_claim_id] if claim.source_claim_id else []
+        if not claim.source_claim_id:
+            return []
+        source = Claim.objects.filter(pk=claim.source_claim_id).visible_to(user)
+        return list(source.values_list("pk", flat=True))
     if claim.label.kind == LabelKind.SOURCE:
         cues = Claim.objects.filter(article_id=claim.article_id, source_claim_id=claim.pk)
         return list(cues.visible_to(user).values_list("pk", flat=True))

@@ -6,11 +6,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def forget_old_sessions(apps, schema_editor):
+    # Django's own table is read no more (nor cleared by clearsessions): its rows go now.
+    apps.get_model("sessions", "Session").objects.using(schema_editor.connection.alias).delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('newsroom', '0011_search_document_built_later'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('sessions', '0001_initial'),
     ]
 
     operations = [
@@ -27,4 +33,5 @@ class Migration(migrations.Migration):
                 'db_table': 'newsroom_session',
             },
         ),
+        migrations.RunPython(forget_old_sessions, migrations.RunPython.noop),
     ]

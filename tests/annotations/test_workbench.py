@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from annotations.claims import ClaimConflict, ClaimRefused, claim_create, claim_undo, claim_update
-from annotations.models import Claim, Label, SpanStatus
+from annotations.models import Claim, Label, Source, SpanStatus
 from annotations.pages.annotate import context_of
+from annotations.sources import source_merge
 from newsroom.models import Article
 
 HTMX = {"HX-Request": "true"}
@@ -290,3 +291,73 @@ def test_context_of_cuts_at_words_and_marks_the_span():
     words = shown.strip("“”…").replace("[", "").replace("]", "").split()
     assert words and all(word in text.split() for word in words)  # whole words only
     assert len(shown) < len(text)
+
+
+# --- What the review of the workbench found -----------------------------------------------
+
+
+def test_undo_drops_a_link_to_a_claim_deleted_since(editor_client, seed_article, editor):
+    source = mark(seed_article, "Egyptian security sources", "anonymous_source", editor)
+    cue = mark(seed_article, "denied", "denial", editor)
+    assert post_edit(editor_client, cue, source_claim=source.pk).status_code == 200
+    cue.refresh_from_db()
+    assert post_edit(editor_client, cue, source_claim=source.pk, note="later").status_code == 200
+    url = reverse("claim_remove", args=[seed_article.pk, source.pk])
+    assert editor_client.post(url, {"version": source.version}, headers=HTMX).status_code == 200
+    response = post_undo(editor_client, seed_article, cue.pk, 3)
+    assert response.status_code == 200
+    cue.refresh_from_db()
+    assert (cue.note, cue.source_claim_id) == ("", None)  # the link to a gone claim dropped
+
+
+def test_undo_after_a_merge_regroups_instead_of_restoring_a_deleted_source(
+    editor_client, seed_article, editor
+):
+    claim = mark(seed_article, "Egyptian security sources", "anonymous_source", editor)
+    assert post_edit(editor_client, claim, affiliation="army").status_code == 200
+    other = mark(seed_article, "The U.S. officials", "anonymous_source", editor)
+    claim.refresh_from_db()
+    other.refresh_from_db()
+    merged = source_merge(
+        article=seed_article, source_id=claim.source_id, into_id=other.source_id, user=editor
+    )
+    assert merged == 1
+    assert post_undo(editor_client, seed_article, claim.pk, 2).status_code == 200
+    claim.refresh_from_db()
+    assert claim.affiliation == "" and Source.objects.filter(pk=claim.source_id).exists()
+
+
+def test_a_moved_source_mention_is_grouped_afresh(editor_client, seed_article, editor):
+    first, second = [m.span() for m in re.finditer(r"\bRussian\b", seed_article.text)][:2]
+    label = Label.objects.get(slug="named_source")
+    a = claim_create(article=seed_article, start=first[0], end=first[1], label=label, author=editor)
+    b = claim_create(
+        article=seed_article, start=second[0], end=second[1], label=label, author=editor
+    )
+    assert a.source_id == b.source_id  # one name, one source
+    start, end = at(seed_article, "Egyptian security sources")
+    assert post_edit(editor_client, b, start=start, end=end).status_code == 200
+    b.refresh_from_db()
+    assert b.source_id != a.source_id
+
+
+def test_a_span_moved_onto_the_editors_claim_of_another_label_is_refused(
+    editor_client, seed_article, editor
+):
+    hedge = mark(seed_article, "allegedly", "hedge", editor)
+    other = mark(seed_article, "Egyptian security sources", "anonymous_source", editor)
+    response = post_edit(editor_client, hedge, start=other.start, end=other.end)
+    assert response.status_code == 422
+    assert "You already marked this span as Anonymous source" in response.content.decode()
+    hedge.refresh_from_db()
+    assert (hedge.start, hedge.version) == (at(seed_article, "allegedly")[0], 1)
+
+
+def test_an_undo_is_not_undone(editor_client, seed_article, editor):
+    claim = mark(seed_article, "allegedly", "hedge", editor)
+    assert post_edit(editor_client, claim, note="typed").status_code == 200
+    assert post_undo(editor_client, seed_article, claim.pk, 2).status_code == 200
+    again = post_undo(editor_client, seed_article, claim.pk, 3)
+    assert again.status_code == 422 and "That was an undo already" in again.content.decode()
+    claim.refresh_from_db()
+    assert (claim.note, claim.version) == ("", 3)
