@@ -16,17 +16,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import batched
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from spacy.tokens import Doc, DocBin, Span
-from spacy.util import filter_spans
 
 from entities.pipeline import get_pipeline
 from newsroom.models import Article
 
 from . import EXPORT_CHUNK, article_fields, article_sources, exportable
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, DocBin, Span
 
 SOURCING_KEY = "sourcing"
 ENTITIES_KEY = "entities"
@@ -58,6 +59,11 @@ class DocBinReport:
 
 def article_doc(nlp: Any, article: Article, report: DocBinReport) -> Doc:
     """The article as a Doc: tokens, entities, sourcing spans, user data."""
+    # spaCy is imported where a DocBin is made, as entities.pipeline loads it: the URLconf
+    # reaches this module through the Export page, and manage.py's start-up and the
+    # commands that only move data never pay for spaCy (docs/performance.md, "Start-up").
+    from spacy.util import filter_spans
+
     doc = nlp.make_doc(article.text)
     mentions = list(article.entity_mentions.all())
     claims = list(article.claims.all())
@@ -130,6 +136,8 @@ def docbin_build(
     viewer: Any = None,
 ) -> DocBin:
     """One DocBin holding these articles (a DocBin lives in memory: shard big corpora)."""
+    from spacy.tokens import DocBin  # not at start-up: see article_doc
+
     report = report if report is not None else DocBinReport()
     nlp = get_pipeline().nlp
     docbin = DocBin(store_user_data=True)
