@@ -29,6 +29,10 @@ from annotations.models import Basis
 from annotations.stats import FLAG_FIELDS
 from newsroom.models import MOMENT_MAX, MOMENT_MIN, ArticleStatus
 
+LABELS_HELP = (
+    "Articles with a claim of any of these labels (one the file holds: accepted, or open "
+    "with suggestions included)."
+)
 STATUS_CHOICES = [("", "All statuses"), *ArticleStatus.choices]
 FLAG_CHOICES = [("", "Any flags"), *((code, code) for code in FLAG_FIELDS)]
 GROUPS = {
@@ -210,13 +214,20 @@ class ExportFilterForm(forms.Form):
     published_to = forms.DateField(
         required=False, label="Published to", widget=forms.DateInput(attrs={"type": "date"})
     )
-    labels = SlugListField(
-        required=False, help_text="Articles with a claim (not rejected) of any of these labels."
-    )
+    labels = SlugListField(required=False, help_text=LABELS_HELP)
     editor = forms.CharField(
         required=False,
         max_length=150,
         help_text="Username: articles assigned to or annotated by them.",
+    )
+    include_suggestions = forms.BooleanField(
+        required=False,
+        label="Include suggestions",
+        help_text=(
+            "Off (the default): accepted claims only, what editors stand behind. On: the "
+            "rules' open suggestions too (and, in Newsroom JSON, rejected claims with their "
+            "status)."
+        ),
     )
 
     def fmt(self) -> str:
@@ -233,6 +244,7 @@ class ExportFilterForm(forms.Form):
             published_to=data["published_to"],
             labels=tuple(data["labels"]),
             editor=data["editor"].strip(),
+            include_suggestions=data["include_suggestions"],
         )
 
 

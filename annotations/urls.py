@@ -57,6 +57,11 @@ urlpatterns = [
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/articles/", dashboard_views.dashboard_articles, name="dashboard_articles"),
     path("export/", export_views.corpus_export, name="corpus_export"),
+    path(
+        "export/label-studio-config.xml",
+        export_views.label_studio_config,
+        name="label_studio_config",
+    ),
     path("import/", export_views.corpus_upload, name="corpus_import"),
     path("labels/", claim_views.label_list, name="label_list"),
     path("labels/new/", claim_views.label_edit, name="label_new"),

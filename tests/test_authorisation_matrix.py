@@ -242,6 +242,8 @@ TABLE: list[Row] = [
     Row("dashboard_articles", "GET", ADMIN_ONLY),
     Row("corpus_export", "GET", ALL_BUT_ANON),
     Row("corpus_export", "GET", ALL_BUT_ANON, query="download=1", variant="download"),
+    Row("corpus_export", "GET", ALL_BUT_ANON, query="download=1&format=doccano", variant="doccano"),
+    Row("label_studio_config", "GET", ALL_BUT_ANON),
     Row("label_list", "GET", ALL_BUT_ANON),
     Row("label_new", "GET", ADMIN_ONLY),
     Row("label_edit", "GET", ADMIN_ONLY, lambda w: {"label_id": w.label.pk}),

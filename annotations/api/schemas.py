@@ -243,6 +243,13 @@ class ExportQuery(Schema):
     editor: str | None = Field(
         None, description="A username: articles assigned to them or with claims they made."
     )
+    include_suggestions: bool = Field(
+        False,
+        description=(
+            "false (the default): accepted claims only. true: every claim with its status, "
+            "the rules' open suggestions and rejected claims included."
+        ),
+    )
 
     @field_validator("published_from", "published_to", mode="before")
     @classmethod

@@ -37,9 +37,10 @@ from entities.pipeline import model_name
 from newsroom.models import AnalysisState, Article
 
 FORMAT = "newsroom-corpus"
-# 1.1: each article's `sources` and its scorecard's `basis` (a score may be null). Files of
-# any 1.x import.
-SCHEMA_VERSION = "1.1"
+# 1.1: each article's `sources` and its scorecard's `basis` (a score may be null).
+# 1.2: the header's filters say whether the rules' open suggestions (and rejected claims) are
+# in the file (`include_suggestions`). Files of any 1.x import.
+SCHEMA_VERSION = "1.2"
 # Articles per chunk (five queries). Real-length texts are ~22,000 characters, held as
 # Python strings of up to 4 bytes a character, with their spans and serialised lines:
 # 200 keeps a chunk near 30 MB (peak memory flat and under 200 MB: docs/performance.md).
@@ -60,19 +61,40 @@ class ExportFilters:
     outlet: str = ""  # outlet name, case-insensitive
     published_from: date | None = None
     published_to: date | None = None
-    labels: tuple[str, ...] = ()  # articles with a claim (not rejected) of one of these labels
+    labels: tuple[str, ...] = ()  # articles with a claim the file holds of one of these labels
     editor: str = ""  # articles assigned to this username or with claims they authored
+    # Accepted claims only unless this is set (`exported_claims`): every format, every door.
+    include_suggestions: bool = False
 
     def as_header(self) -> dict[str, Any]:
-        """The filters as they appear in the export header (only those given)."""
+        """The filters as they appear in the export header (those given, and always which
+        claims the file holds)."""
         out = {}
         for name, value in asdict(self).items():
-            if value in ("", None, (), []):
+            if value in ("", None, (), []) and not isinstance(value, bool):
                 continue
             if isinstance(value, date):
                 value = value.isoformat()
             out[name] = list(value) if isinstance(value, tuple) else value
         return out
+
+
+def exported_statuses(*, include_suggestions: bool) -> frozenset[str]:
+    """Which claims an export holds, by status: the one rule for the Export page, the API and
+    both commands, in every format. Accepted claims only, by default: what editors stand
+    behind. With `include_suggestions`, every claim: the rules' open suggestions too, and
+    the rejected ones, which Newsroom's JSON keeps with their status (the complete record)
+    and the other formats, having no status to carry, leave out."""
+    if include_suggestions:
+        return frozenset(SpanStatus.values)
+    return frozenset({SpanStatus.ACCEPTED})
+
+
+def exported_claims(claims: Any, *, include_suggestions: bool) -> Any:
+    """`claims` (a Claim queryset) narrowed to those an export holds (`exported_statuses`)."""
+    if include_suggestions:
+        return claims
+    return claims.filter(status__in=exported_statuses(include_suggestions=False))
 
 
 def articles_for_export(filters: ExportFilters, viewer: Any = None) -> Any:
@@ -92,9 +114,11 @@ def articles_for_export(filters: ExportFilters, viewer: Any = None) -> Any:
     if filters.published_to:
         articles = articles.filter(published_at__date__lte=filters.published_to)
     if filters.labels:
-        labelled = claims.filter(article=OuterRef("pk"), label__slug__in=filters.labels).exclude(
-            status=SpanStatus.REJECTED
-        )
+        # A claim the file holds: an article is not selected by a claim it will not carry.
+        labelled = exported_claims(
+            claims.filter(article=OuterRef("pk"), label__slug__in=filters.labels),
+            include_suggestions=filters.include_suggestions,
+        ).exclude(status=SpanStatus.REJECTED)
         articles = articles.filter(Exists(labelled))
     if filters.editor:
         assigned = Assignment.objects.filter(
@@ -207,6 +231,7 @@ def _article_lines(
     usernames = dict(get_user_model().objects.values_list("pk", "username"))
     label_slugs = dict(Label.objects.values_list("pk", "slug"))
     selected = articles_for_export(filters, viewer)
+    statuses = exported_statuses(include_suggestions=filters.include_suggestions)
     last_pk = 0
     while True:
         rows = list(
@@ -233,7 +258,7 @@ def _article_lines(
         if not rows:
             return
         last_pk = rows[-1][0]
-        lines = _serialise_chunk(rows, usernames, label_slugs, viewer)
+        lines = _serialise_chunk(rows, usernames, label_slugs, viewer, statuses)
         for start in range(0, len(lines), LINES_PER_PIECE):
             yield lines[start : start + LINES_PER_PIECE]
         if progress is not None:
@@ -247,6 +272,7 @@ def _serialise_chunk(
     usernames: dict[int, str],
     label_slugs: dict[int, str],
     viewer: Any,
+    statuses: frozenset[str],
 ) -> list[bytes]:
     ids = [row[0] for row in rows]
     mentions: dict[int, list[tuple]] = defaultdict(list)
@@ -295,9 +321,12 @@ def _serialise_chunk(
          analysis, words) in rows:  # fmt: skip
         editors = assignees.get(pk, [])
         entity_list, entity_ids = _entities(text, mentions.get(pk, []), usernames)
-        claim_list, scored = _claims(text, claims.get(pk, []), entity_ids, usernames, label_slugs)
+        visible = claims.get(pk, [])
+        exported = [c for c in visible if c[6] in statuses]
+        claim_list, scored = _claims(text, exported, entity_ids, usernames, label_slugs)
+        # The scorecard is the one the viewer sees in the app, whichever claims the file holds.
         card = viewer_scorecard(
-            scored,
+            scored if len(exported) == len(visible) else _scored(visible, label_slugs),
             words=words if words else len(text.split()),  # no figures yet: count them here
             viewer=viewer,
             article_status=status,
@@ -397,6 +426,11 @@ def _claims(
         )
         scored.append(ScoredClaim(pk, slug, reason, source, status, author, source_id))
     return out, scored
+
+
+def _scored(rows: list[tuple], label_slugs: dict[int, str]) -> list[ScoredClaim]:
+    """The scorecard's facts of claim rows (as `_serialise_chunk` fetches them)."""
+    return [ScoredClaim(c[1], label_slugs[c[4]], c[8], c[13], c[6], c[7], c[15]) for c in rows]
 
 
 def _sources(claims: list[dict], scored: list[ScoredClaim]) -> list[dict]:

@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations.exchange.corpus_import import corpus_import_job
-from annotations.exchange.export import CONTENT_TYPES, FORMATS, corpus_export_chunks
+from annotations.exchange.downloads import DOWNLOAD_FORMATS, corpus_download
+from annotations.exchange.export import SCHEMA_VERSION
+from annotations.exchange.formats.label_studio import label_config
 from annotations.filters import ExportFilterForm
 from annotations.models import Label
 from newsroom.models import Outlet
@@ -24,8 +26,14 @@ TEMPLATE = "annotations/export.html"
 
 
 class ExportForm(ExportFilterForm):
-    """The export's filters (the API's, annotations.filters) with the page's pick-lists: an
-    outlet and labels chosen from those there are."""
+    """The export's filters (the API's, annotations.filters) with the page's pick-lists: every
+    format there is, an outlet and labels chosen from those there are."""
+
+    format = forms.ChoiceField(
+        choices=[(f.key, f.name) for f in DOWNLOAD_FORMATS.values()],
+        required=False,
+        help_text="What each is for: under the form.",
+    )
 
     outlet = forms.ModelChoiceField(
         queryset=Outlet.objects.all(),
@@ -57,25 +65,35 @@ class CorpusUploadForm(UploadFileForm):
 @require_GET
 @permission_required("newsroom.view_article", raise_exception=True)
 def corpus_export(request: HttpRequest) -> HttpResponse:
-    """The export page; with `download`, the filtered corpus streamed as an attachment.
+    """The export page; with `download`, the filtered corpus streamed as an attachment in the
+    format asked for.
 
     Editors and admins may export what they may read in the app: everything, except that an
-    editor on a double-annotated article gets only their own claims, as on its page.
+    editor on a double-annotated article gets only their own claims, as on its page. Accepted
+    claims only, unless suggestions are asked for.
     """
     form = ExportForm(request.GET if "download" in request.GET else None)
     if form.is_bound and form.is_valid():
-        fmt = form.fmt()
-        chunks = corpus_export_chunks(filters=form.filters(), fmt=fmt, viewer=request.user)
-        response = StreamingHttpResponse(
-            chunks,
-            content_type=f"{CONTENT_TYPES[fmt]}; charset=utf-8",
-        )
-        name = f"newsroom-corpus-{timezone.now():%Y%m%d-%H%M%S}.{fmt}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        fmt = DOWNLOAD_FORMATS[form.fmt()]
+        chunks = corpus_download(fmt=fmt.key, filters=form.filters(), viewer=request.user)
+        name = f"newsroom-corpus-{timezone.now():%Y%m%d-%H%M%S}{fmt.suffix}"
+        return _attachment(StreamingHttpResponse(chunks, content_type=fmt.content_type), name)
     status = 400 if form.is_bound else 200
     return render(request, TEMPLATE, _context(request, form), status=status)
+
+
+@require_GET
+@permission_required("newsroom.view_article", raise_exception=True)
+def label_studio_config(request: HttpRequest) -> HttpResponse:
+    """The Label Studio labelling interface (XML) that matches the Label Studio export."""
+    response = HttpResponse(label_config(), content_type="application/xml; charset=utf-8")
+    return _attachment(response, "newsroom-label-studio-config.xml")
+
+
+def _attachment(response: HttpResponse, name: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST
@@ -100,7 +118,8 @@ def corpus_upload(request: HttpRequest) -> HttpResponse:
 def _context(request: HttpRequest, form: ExportForm, upload_form=None) -> dict:
     return {
         "form": form,
-        "formats": FORMATS,
+        "formats": DOWNLOAD_FORMATS.values(),
+        "schema_version": SCHEMA_VERSION,
         "upload_form": upload_form or CorpusUploadForm(),
         "may_import": request.user.has_perm("newsroom.review_article"),
         "limit": upload_limit(),

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from annotations.exchange.corpus_import import corpus_import, parse_corpus_json, parse_corpus_jsonl
-from annotations.exchange.export import ExportFilters, corpus_export_chunks
+from annotations.exchange.export import SCHEMA_VERSION, ExportFilters, corpus_export_chunks
 from annotations.models import Assignment, Claim, Label, ReviewAction, ReviewEvent
 from entities.models import EntityMention
 from newsroom.importer import articles_import
@@ -28,6 +28,10 @@ EMOJI_TEXT = (
     "Zoë 👩🏽‍🔬 Okafor said the plan was 🔥 “long overdue”. 家族 🇺🇦 officials, who asked not "
     "to be named, said it would be delayed. A spokesperson declined to comment. e\u0301 ok."
 )
+
+
+# Every claim, with its status: the complete record, which round-trips byte for byte.
+EVERY_CLAIM = ExportFilters(include_suggestions=True)
 
 
 def export(fmt: str = "jsonl", **kwargs) -> str:
@@ -138,7 +142,7 @@ def _empty_database() -> None:
 
 
 def test_it_round_trips_byte_identical_jsonl(corpus):
-    first = export()
+    first = export(filters=EVERY_CLAIM)
     articles = validate(first)
     assert len(articles) == len(corpus)
     assert any(a["claims"] and a["entities"] for a in articles)
@@ -148,20 +152,20 @@ def test_it_round_trips_byte_identical_jsonl(corpus):
 
     assert report.created == len(corpus)
     assert {"erin", "bo", "ada"} <= set(report.users_created)
-    second = export()
+    second = export(filters=EVERY_CLAIM)
     assert second == first
     # And again: the same export imports nothing the second time.
     again = corpus_import(records=parse_corpus_jsonl(io.BytesIO(first.encode())))
     assert again.created == 0 and len(again.skipped) == len(corpus)
-    assert export() == first
+    assert export(filters=EVERY_CLAIM) == first
 
 
 def test_it_round_trips_byte_identical_json(corpus):
-    first = export("json")
+    first = export("json", filters=EVERY_CLAIM)
     validate(first, "json")
     _empty_database()
     corpus_import(records=parse_corpus_json(first.encode()), unit="article")
-    assert export("json") == first
+    assert export("json", filters=EVERY_CLAIM) == first
 
 
 def test_it_differs_only_in_the_timestamp(db):
@@ -183,7 +187,7 @@ def test_it_exports_code_point_offsets(corpus):
 
 
 def test_it_exports_links_statuses_and_review(corpus):
-    articles = validate(export())
+    articles = validate(export(filters=EVERY_CLAIM))
     emoji = next(a for a in articles if a["title"] == "Emoji 🎉")
     by_label = {c["label"]: c for c in emoji["claims"] if c["status"] != "suggested"}
     source, denial = by_label["named_source"], by_label["denial"]
@@ -202,7 +206,9 @@ def test_it_exports_links_statuses_and_review(corpus):
 
 def test_it_exports_the_label_set_and_model(corpus):
     header = json.loads(export().splitlines()[0])
-    assert header["format"] == "newsroom-corpus" and header["schema_version"] == "1.1"
+    assert header["format"] == "newsroom-corpus" and header["schema_version"] == SCHEMA_VERSION
+    assert SCHEMA_VERSION == "1.2"
+    assert header["filters"] == {"include_suggestions": False}
     assert [label["slug"] for label in header["labels"]][:3] == [
         "named_source", "anonymous_source", "outlet",
     ]  # fmt: skip
@@ -216,9 +222,11 @@ def test_it_exports_the_label_set_and_model(corpus):
         (ExportFilters(status="approved"), 1),
         (ExportFilters(status="in_review"), 1),
         (ExportFilters(outlet="wikinews"), 20),
-        # 21 annotated denials and the seed article's suggested one.
-        (ExportFilters(labels=("denial",)), 22),
-        (ExportFilters(labels=("no_comment",)), 1),  # the seed article's suggestion
+        # 21 annotated denials; the seed article's denial and no_comment are suggestions.
+        (ExportFilters(labels=("denial",)), 21),
+        (ExportFilters(labels=("no_comment",)), 0),
+        (ExportFilters(labels=("denial",), include_suggestions=True), 22),
+        (ExportFilters(labels=("no_comment",), include_suggestions=True), 1),
         (ExportFilters(editor="bo"), 21),
         (ExportFilters(published_from=date(2020, 1, 1), published_to=date(2020, 12, 31)), None),
     ],
@@ -237,6 +245,9 @@ def test_it_shows_an_editor_only_their_own_claims_under_double_annotation(corpus
     articles = validate(export(viewer=editor))
     emoji = next(a for a in articles if a["title"] == "Emoji 🎉")
     assert {c["author"] for c in emoji["claims"]} == {"erin"}
+    wikinews = next(a for a in articles if a["outlet"] == "Wikinews")
+    assert {c["author"] for c in wikinews["claims"]} == {"erin", "bo"}
+    articles = validate(export(viewer=editor, filters=EVERY_CLAIM))
     wikinews = next(a for a in articles if a["outlet"] == "Wikinews")
     assert {c["author"] for c in wikinews["claims"]} == {"erin", "bo", None}
 
@@ -304,3 +315,40 @@ def test_word_counts_come_from_the_figures_rows_and_agree_with_counting(corpus):
     assert export() == counted
     words = [a["scorecard"]["counts"]["words"] for a in validate(counted)]
     assert words == [len(a.text.split()) for a in Article.objects.order_by("pk")]
+
+
+def test_it_exports_accepted_claims_only_by_default_with_the_app_s_scorecard(corpus):
+    articles = validate(export())
+    assert {c["status"] for a in articles for c in a["claims"]} == {"accepted"}
+    every = validate(export(filters=EVERY_CLAIM))
+    assert {c["status"] for a in every for c in a["claims"]} == {
+        "accepted", "suggested", "rejected",
+    }  # fmt: skip
+    # Ids are the file's own ordinals; links to claims left out are none; the scorecard is
+    # the one the app shows, whichever claims the file holds.
+    for article, full in zip(articles, every, strict=True):
+        assert [c["id"] for c in article["claims"]] == [
+            f"c{n}" for n in range(1, len(article["claims"]) + 1)
+        ]
+        ids = {c["id"] for c in article["claims"]}
+        assert {c["links"]["source_claim"] for c in article["claims"]} <= ids | {None}
+        assert article["scorecard"] == full["scorecard"]
+        assert article["entities"] == full["entities"]
+    seed = next(a for a in articles if a["title"] == corpus[0].title)
+    assert seed["claims"] == [] and seed["sources"] == []
+    assert seed["scorecard"]["basis"] == "estimate"
+
+
+def test_the_command_exports_accepted_claims_only_unless_asked(corpus, tmp_path):
+    out = tmp_path / "corpus.jsonl"
+    call_command("export_corpus", "-o", str(out), "--no-progress", stderr=io.StringIO())
+    header, *articles = (json.loads(line) for line in out.read_text().splitlines())
+    assert header["filters"] == {"include_suggestions": False}
+    assert {c["status"] for a in articles for c in a["claims"]} == {"accepted"}
+    call_command(
+        "export_corpus", "-o", str(out), "--no-progress", "--include-suggestions",
+        stderr=io.StringIO(),
+    )  # fmt: skip
+    header, *articles = (json.loads(line) for line in out.read_text().splitlines())
+    assert header["filters"] == {"include_suggestions": True}
+    assert "suggested" in {c["status"] for a in articles for c in a["claims"]}

@@ -132,6 +132,19 @@ def test_the_export_page_and_the_api_build_the_same_filters(db):
     assert ExportQuery(outlet="nope", labels="password").form().filters().outlet == "nope"
 
 
+def test_the_page_and_the_api_export_accepted_claims_only_unless_asked(db):
+    assert ExportForm(QueryDict("format=docbin")).is_valid()
+    page, api = ExportForm(QueryDict("")), ExportQuery().form()
+    assert page.is_valid() and page.filters() == api.filters()
+    assert page.filters().include_suggestions is False
+    page = ExportForm(QueryDict("include_suggestions=on"))
+    api = ExportQuery(include_suggestions=True).form()
+    assert page.is_valid() and page.filters() == api.filters()
+    assert page.filters().include_suggestions is True
+    # The API exports Newsroom JSON only: its parameter takes no other format.
+    assert not ExportFilterForm(QueryDict("format=docbin")).is_valid()
+
+
 @pytest.mark.parametrize(
     ("params", "field"), [({"status": "nope"}, "status"), ({"editor": "x" * 151}, "editor")]
 )

@@ -97,7 +97,8 @@ def test_it_converts_code_points_to_utf16_units_and_back():
 
 def test_it_exports_the_seed_article_as_a_docbin_with_the_same_spans(seed_article, tmp_path):
     out = tmp_path / "corpus.spacy"
-    report = docbin_export(Article.objects.all(), out)
+    # The seed article holds only the model's and the rules' suggestions.
+    report = docbin_export(Article.objects.all(), out, include_suggestions=True)
     assert report.docs == 1 and report.dropped == 0 and report.widened == 0
 
     # Any English vocab reads it back: no Newsroom code needed.
@@ -153,7 +154,7 @@ def test_docbin_export_can_shard_into_a_directory(mixed_article, tmp_path):
 
 
 def test_doccano_export_of_the_seed_article_has_the_documented_shape(seed_article):
-    (line,) = list(doccano_lines(Article.objects.all()))
+    (line,) = list(doccano_lines(Article.objects.all(), include_suggestions=True))
     record = json.loads(line)
     assert record["text"] == seed_article.text
     assert record["title"] == seed_article.title and record["newsroom_id"] == seed_article.pk
@@ -161,6 +162,11 @@ def test_doccano_export_of_the_seed_article_has_the_documented_shape(seed_articl
     assert {tuple(item) for item in record["label"]} == spans_of(seed_article)
     starts = [s for s, _, _ in record["label"]]
     assert starts == sorted(starts)
+    # The same spans for a project with relation labelling, with ids the relations use.
+    assert [(e["start_offset"], e["end_offset"], e["label"]) for e in record["entities"]] == [
+        tuple(item) for item in record["label"]
+    ]
+    assert [e["id"] for e in record["entities"]] == list(range(len(record["entities"])))
 
 
 def test_doccano_offsets_are_utf16_units_by_default_or_code_points(mixed_article):
@@ -242,7 +248,7 @@ def export_label_studio(**kwargs) -> list:
 
 
 def test_label_studio_export_of_the_seed_article_has_the_documented_shape(seed_article):
-    (task,) = export_label_studio()
+    (task,) = export_label_studio(include_suggestions=True)
     assert task["data"]["text"] == seed_article.text
     assert task["data"]["title"] == seed_article.title
     # The seed article holds only the model's and the rules' suggestions: predictions.
@@ -257,7 +263,7 @@ def test_label_studio_export_of_the_seed_article_has_the_documented_shape(seed_a
         ("Reuters", "Reuters"),
         ("They", "Egyptian security sources"),
     }
-    assert {tuple(r["labels"]) for r in relations} == {("same_source",)}
+    assert ("same_source",) in {tuple(r["labels"]) for r in relations}
     for result in results:
         assert set(result) == {"id", "from_name", "to_name", "type", "value"}
         assert result["to_name"] == "text" and result["type"] == "labels"
@@ -272,7 +278,8 @@ def test_label_studio_export_of_the_seed_article_has_the_documented_shape(seed_a
     config = label_config()
     assert '<Labels name="sourcing" toName="text">' in config
     assert '<Label value="anonymous_source" background="#dc2626"/>' in config
-    assert '<Relation value="same_source"/>' in config
+    for kind in ("same_source", "cue_source", "source_entity"):
+        assert f'<Relation value="{kind}"/>' in config
 
 
 def test_label_studio_offsets_are_code_points_by_default_or_utf16(mixed_article):
@@ -302,7 +309,7 @@ def test_a_label_studio_file_round_trips_and_reimporting_adds_nothing(mixed_arti
 
 
 def test_a_label_studio_import_accepts_matching_suggestions_and_skips_predictions(seed_article):
-    data = "".join(label_studio_chunks(Article.objects.all())).encode()
+    data = "".join(label_studio_chunks(Article.objects.all(), include_suggestions=True)).encode()
     tasks = json.loads(data)
     suggestions = tasks[0].pop("predictions")[0]["result"]
     claim = next(r for r in suggestions if r["from_name"] == "sourcing")
@@ -380,16 +387,152 @@ def test_the_commands_export_and_import_each_format(mixed_article, tmp_path):
 
 def test_doccano_and_docbin_carry_the_sources(seed_article):
     """doccano as metadata (its span labelling cannot group spans), DocBin in user_data."""
-    (line,) = list(doccano_lines(Article.objects.all(), unit=CODEPOINT))
+    (line,) = list(doccano_lines(Article.objects.all(), unit=CODEPOINT, include_suggestions=True))
     record = json.loads(line)
     text = seed_article.text
     named = {s["name"]: [text[a:b] for a, b in s["spans"]] for s in record["sources"]}
     assert named["Reuters"] == ["Reuters", "Reuters"]
     assert named["Egyptian security sources"] == ["Egyptian security sources", "They"]
-    (doc,) = (
-        DocBin().from_bytes(docbin_bytes(Article.objects.all())).get_docs(spacy.blank("en").vocab)
-    )
+    data = docbin_bytes(Article.objects.all(), include_suggestions=True)
+    (doc,) = DocBin().from_bytes(data).get_docs(spacy.blank("en").vocab)
     claims = {c["id"]: c for c in doc.user_data["claims"]}
     reuters = next(s for s in doc.user_data["sources"] if s["name"] == "Reuters")
     assert len(reuters["claims"]) == 2 and reuters["label"] == "outlet"
     assert {claims[pk]["source"] for pk in reuters["claims"]} != {None}
+
+
+# --- Links as relations; accepted claims only by default ------------------------------------
+
+SOURCE = "Ahmed Hassan, a spokesman for the ministry"
+LINKS = {
+    ("denied", SOURCE, "cue_source"),
+    ("declined to comment", "Officials", "cue_source"),
+    (SOURCE, "Ahmed Hassan", "source_entity"),
+}
+
+
+def link(article) -> None:
+    """The mixed article's cues linked to their sources, the named source to its entity."""
+    claims = {article.text[c.start : c.end]: c for c in article.claims.all()}
+    mention = article.entity_mentions.get(label="PERSON")
+    Claim.objects.filter(pk=claims["denied"].pk).update(source_claim=claims[SOURCE])
+    Claim.objects.filter(pk=claims["declined to comment"].pk).update(
+        source_claim=claims["Officials"]
+    )
+    Claim.objects.filter(pk=claims[SOURCE].pk).update(source_mention=mention)
+
+
+def doccano_relations(record: dict) -> set[tuple[str, str, str]]:
+    """(from text, to text, type) of a doccano record's relations, through its entity ids."""
+    text = {
+        e["id"]: utf16_slice(record["text"], e["start_offset"], e["end_offset"])
+        for e in record["entities"]
+    }
+    return {(text[r["from_id"]], text[r["to_id"]], r["type"]) for r in record["relations"]}
+
+
+def label_studio_relations(results: list[dict]) -> set[tuple[str, str, str]]:
+    text = {r["id"]: r["value"]["text"] for r in results if r["type"] == "labels"}
+    return {
+        (text[r["from_id"]], text[r["to_id"]], r["labels"][0])
+        for r in results
+        if r["type"] == "relation"
+    }
+
+
+def test_doccano_carries_the_links_as_relations_between_its_entity_ids(mixed_article, editor):
+    link(mixed_article)
+    (line,) = list(doccano_lines(Article.objects.all()))
+    record = json.loads(line)
+    assert doccano_relations(record) == LINKS
+    assert [r["id"] for r in record["relations"]] == list(range(len(LINKS)))
+    labels = {e["id"]: e["label"] for e in record["entities"]}
+    assert {(labels[r["from_id"]], labels[r["to_id"]]) for r in record["relations"]} == {
+        ("denial", "named_source"),
+        ("no_comment", "anonymous_source"),
+        ("named_source", "PERSON"),
+    }
+    # The file still imports (relations are not read back: the spans are).
+    expected = spans_of(mixed_article)
+    reimport_fresh(parse_doccano(io.BytesIO(line.encode())), created_by=editor)
+    assert spans_of(Article.objects.get()) == expected
+
+
+def test_label_studio_carries_the_links_as_relations(mixed_article):
+    link(mixed_article)
+    (task,) = export_label_studio()
+    (annotation,) = task["annotations"]
+    assert label_studio_relations(annotation["result"]) == LINKS
+    for relation in (r for r in annotation["result"] if r["type"] == "relation"):
+        assert relation["direction"] == "right"
+    # DocBin keeps the links by id in user_data.
+    (doc,) = (
+        DocBin().from_bytes(docbin_bytes(Article.objects.all())).get_docs(spacy.blank("en").vocab)
+    )
+    source = next(c for c in doc.user_data["claims"] if c["label"] == "named_source")
+    person = next(e for e in doc.user_data["entities"] if e["label"] == "PERSON")
+    assert source["source_mention"] == person["id"]
+    expected = spans_of(mixed_article)
+    data = "".join(label_studio_chunks(Article.objects.all())).encode()
+    reimport_fresh(parse_label_studio(data), unit="task")
+    assert spans_of(Article.objects.get()) == expected
+
+
+def test_suggestions_and_links_to_them_are_left_out_unless_asked_for(mixed_article):
+    link(mixed_article)
+    Claim.objects.filter(article=mixed_article, label__slug="anonymous_source").update(
+        status="suggested", author=None, origin="rule"
+    )
+    accepted_only = LINKS - {("declined to comment", "Officials", "cue_source")}
+
+    record = json.loads(next(doccano_lines(Article.objects.all())))
+    assert "anonymous_source" not in {label for _, _, label in record["label"]}
+    assert doccano_relations(record) == accepted_only
+    record = json.loads(next(doccano_lines(Article.objects.all(), include_suggestions=True)))
+    assert doccano_relations(record) == LINKS
+
+    (task,) = export_label_studio()
+    assert "predictions" not in task
+    assert label_studio_relations(task["annotations"][0]["result"]) == accepted_only
+    # With suggestions: the suggestion is a prediction, so the accepted cue's link to it
+    # cannot be drawn (Label Studio relates regions of one result list only).
+    (task,) = export_label_studio(include_suggestions=True)
+    predicted = task["predictions"][0]["result"]
+    assert {r["value"]["text"] for r in predicted} == {"Officials"}
+    assert label_studio_relations(task["annotations"][0]["result"]) == accepted_only
+
+    (doc,) = (
+        DocBin().from_bytes(docbin_bytes(Article.objects.all())).get_docs(spacy.blank("en").vocab)
+    )
+    assert "anonymous_source" not in {s.label_ for s in doc.spans["sourcing"]}
+    # Entity mentions are spaCy's tags: the model's unreviewed ones stay in.
+    EntityMention.objects.filter(label="GPE").update(status="suggested", origin="model")
+    record = json.loads(next(doccano_lines(Article.objects.all())))
+    assert "GPE" in {label for _, _, label in record["label"]}
+
+
+def test_the_command_exports_accepted_claims_only_unless_asked(mixed_article, tmp_path):
+    Claim.objects.filter(article=mixed_article, label__slug="hedge").delete()
+    Claim.objects.create(
+        article=mixed_article, start=0, end=1, label=Label.objects.get(slug="hedge"),
+        origin="rule", status="suggested",
+    )  # fmt: skip
+
+    def labels(*options) -> set[str]:
+        out = tmp_path / "c.jsonl"
+        call_command("export_format", out, "--format", "doccano", *options, stdout=io.StringIO())
+        return {label for _, _, label in json.loads(out.read_text())["label"]}
+
+    assert "hedge" not in labels()
+    assert "hedge" not in labels("--accepted-only")  # the old flag: now the default
+    assert "hedge" in labels("--include-suggestions")
+    with pytest.raises(CommandError):
+        labels("--accepted-only", "--include-suggestions")
+    out = io.StringIO()
+    call_command("export_format", tmp_path / "c.spacy", format="docbin", stdout=out)
+    assert "Wrote 1 doc(s) with 6 span(s)" in out.getvalue()
+    call_command(
+        "export_format", tmp_path / "c.spacy", format="docbin", include_suggestions=True,
+        stdout=out,
+    )  # fmt: skip
+    assert "Wrote 1 doc(s) with 7 span(s)" in out.getvalue()

@@ -520,7 +520,10 @@ def test_the_export_takes_its_filters(client, editor_token, annotated):
     add(title="Other", text="other", outlet="Bugle")
     lines = jsonl(get(client, EXPORT, editor_token, outlet=article.outlet.name.upper()))
     assert [line["title"] for line in lines[1:]] == [article.title]
-    assert lines[0]["filters"] == {"outlet": article.outlet.name.upper()}
+    assert lines[0]["filters"] == {
+        "outlet": article.outlet.name.upper(),
+        "include_suggestions": False,
+    }
     assert jsonl(get(client, EXPORT, editor_token, status="approved"))[1:] == []
     assert [
         a["title"]

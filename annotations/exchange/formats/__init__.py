@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from annotations.exchange.export import exported_claims
 from annotations.models import Claim, ClaimOrigin, Label, LabelKind
 from annotations.sources import SourceGroup, source_groups, sources_assign
 from entities.models import EntityMention, Origin, SpanStatus
@@ -34,6 +35,9 @@ OFFSET_UNITS = (CODEPOINT, UTF16)
 ARTICLE_FIELDS = ("title", "outlet", "url", "byline", "published_at", "language")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 EXPORT_CHUNK = 200  # articles fetched (with their claims and mentions) per query
+# The relations doccano and Label Studio exports draw (docs/formats.md): a cue (denial, no
+# comment) to the source claim it belongs to; a source claim to the entity mention it is.
+CUE_SOURCE, SOURCE_ENTITY = "cue_source", "source_entity"
 
 
 # --- Offsets --------------------------------------------------------------------------------
@@ -88,26 +92,37 @@ def normalised_offset(removed: list[int] | None, offset: int) -> int:
 # --- Export helpers -------------------------------------------------------------------------
 
 
-def exportable(queryset: QuerySet[Article], *, accepted_only: bool = False) -> Iterator[Article]:
-    """Iterate the articles with their outlet, their claims and their entity mentions (the
-    rejected ones, or all but the accepted ones, left out), in chunks: memory stays flat
-    however many there are."""
-    if accepted_only:
-        claims = Claim.objects.filter(status=SpanStatus.ACCEPTED)
-        mentions = EntityMention.objects.filter(status=SpanStatus.ACCEPTED)
-    else:
-        claims = Claim.objects.exclude(status=SpanStatus.REJECTED)
-        mentions = EntityMention.objects.exclude(status=SpanStatus.REJECTED)
+def exportable(
+    queryset: QuerySet[Article], *, include_suggestions: bool = False, viewer: Any = None
+) -> Iterator[Article]:
+    """Iterate the articles with their outlet, the claims the export holds and their entity
+    mentions, a chunk at a time: memory stays flat however many there are.
+
+    Claims: those `viewer` may see (None: all, as the commands export), accepted only unless
+    `include_suggestions` (`exported_claims`, the one rule); rejected ones never, since these
+    formats have no status to carry. Entity mentions: all but the rejected ones, the model's
+    unreviewed tags included (editors correct them by rejecting or relabelling, so few are
+    ever marked accepted).
+    """
+    claims = exported_claims(
+        Claim.objects.visible_to(viewer), include_suggestions=include_suggestions
+    ).exclude(status=SpanStatus.REJECTED)
     claims = claims.select_related("label").order_by("start", "-end", "pk")
-    mentions = mentions.order_by("start", "-end", "pk")
-    return (
+    mentions = EntityMention.objects.exclude(status=SpanStatus.REJECTED).order_by(
+        "start", "-end", "pk"
+    )
+    articles = (
         queryset.select_related("outlet")
         .prefetch_related(
             Prefetch("claims", queryset=claims), Prefetch("entity_mentions", queryset=mentions)
         )
         .order_by("pk")
-        .iterator(chunk_size=EXPORT_CHUNK)
     )
+    # Keyset pagination, as the JSON export: no cursor stays open while a download streams.
+    last_pk = 0
+    while chunk := list(articles.filter(pk__gt=last_pk)[:EXPORT_CHUNK]):
+        yield from chunk
+        last_pk = chunk[-1].pk
 
 
 def article_sources(article: Article) -> list[SourceGroup]:
@@ -118,6 +133,21 @@ def article_sources(article: Article) -> list[SourceGroup]:
         for c in article.claims.all()
         if c.label.kind == LabelKind.SOURCE
     )
+
+
+def article_links(article: Article) -> list[tuple[str, Claim, Claim | EntityMention]]:
+    """The article's links between exported spans (from `exportable`), as the relations
+    doccano and Label Studio draw: (type, from, to), in the reading order of `from`. A link
+    to a span the export leaves out (a suggestion, a rejected or hidden span) is none."""
+    claims = {c.pk: c for c in article.claims.all()}
+    mentions = {m.pk: m for m in article.entity_mentions.all()}
+    links: list[tuple[str, Claim, Claim | EntityMention]] = []
+    for claim in claims.values():
+        if claim.source_claim_id in claims:
+            links.append((CUE_SOURCE, claim, claims[claim.source_claim_id]))
+        if claim.source_mention_id in mentions:
+            links.append((SOURCE_ENTITY, claim, mentions[claim.source_mention_id]))
+    return links
 
 
 def article_fields(article: Article) -> dict[str, Any]:

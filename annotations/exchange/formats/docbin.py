@@ -10,22 +10,31 @@ origin and attributes. See docs/formats.md.
 
 from __future__ import annotations
 
+import io
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import batched
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from spacy.tokens import Doc, DocBin, Span
-from spacy.util import filter_spans
+from django.utils import timezone
 
 from entities.pipeline import get_pipeline
 from newsroom.models import Article
 
 from . import EXPORT_CHUNK, article_fields, article_sources, exportable
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, DocBin, Span
+
 SOURCING_KEY = "sourcing"
 ENTITIES_KEY = "entities"
+# Docs per .spacy file in the Export page's ZIP: the most a download holds in memory at once.
+# A DocBin holds ~2 MB per real-length article until serialised: 50 keep a download's peak
+# ~180 MB above a worker's, flat with the corpus (bench/docbin_download_bench.py).
+ZIP_SHARD = 50
 
 
 @dataclass
@@ -50,6 +59,11 @@ class DocBinReport:
 
 def article_doc(nlp: Any, article: Article, report: DocBinReport) -> Doc:
     """The article as a Doc: tokens, entities, sourcing spans, user data."""
+    # spaCy is imported where a DocBin is made, as entities.pipeline loads it: the URLconf
+    # reaches this module through the Export page, and manage.py's start-up and the
+    # commands that only move data never pay for spaCy (docs/performance.md, "Start-up").
+    from spacy.util import filter_spans
+
     doc = nlp.make_doc(article.text)
     mentions = list(article.entity_mentions.all())
     claims = list(article.claims.all())
@@ -65,6 +79,7 @@ def article_doc(nlp: Any, article: Article, report: DocBinReport) -> Doc:
     )
     doc.user_data["entities"] = [
         {
+            "id": m.pk,
             "start": m.start,
             "end": m.end,
             "label": m.label,
@@ -85,6 +100,7 @@ def article_doc(nlp: Any, article: Article, report: DocBinReport) -> Doc:
             "affiliation": c.affiliation,
             "source_count": c.source_count,
             "source_claim": c.source_claim_id,
+            "source_mention": c.source_mention_id,
             "source": c.source_id,
         }
         for c in claims
@@ -116,13 +132,17 @@ def docbin_build(
     queryset: QuerySet[Article],
     report: DocBinReport | None = None,
     *,
-    accepted_only: bool = False,
+    include_suggestions: bool = False,
+    viewer: Any = None,
 ) -> DocBin:
     """One DocBin holding these articles (a DocBin lives in memory: shard big corpora)."""
+    from spacy.tokens import DocBin  # not at start-up: see article_doc
+
     report = report if report is not None else DocBinReport()
     nlp = get_pipeline().nlp
     docbin = DocBin(store_user_data=True)
-    for chunk in batched(exportable(queryset, accepted_only=accepted_only), EXPORT_CHUNK):
+    articles = exportable(queryset, include_suggestions=include_suggestions, viewer=viewer)
+    for chunk in batched(articles, EXPORT_CHUNK):
         # The DocBin copies what it needs from each Doc, so the strings the tokenizer
         # interned for this chunk can be freed (as the analysis does).
         with nlp.memory_zone():
@@ -136,26 +156,97 @@ def docbin_export(
     path: Path,
     *,
     docs_per_file: int | None = None,
-    accepted_only: bool = False,
+    include_suggestions: bool = False,
 ) -> DocBinReport:
     """Write the articles to `path` (a .spacy file); with `docs_per_file`, `path` is a
     directory of numbered .spacy files (spaCy reads a directory as one corpus)."""
     report = DocBinReport()
     path = Path(path)
     if not docs_per_file:
-        docbin_build(queryset, report, accepted_only=accepted_only).to_disk(path)
+        docbin_build(queryset, report, include_suggestions=include_suggestions).to_disk(path)
         report.files.append(path)
         return report
     path.mkdir(parents=True, exist_ok=True)
-    ids = queryset.order_by("pk").values_list("pk", flat=True)
-    for number, shard in enumerate(batched(ids.iterator(), docs_per_file), start=1):
-        target = path / f"newsroom-{number:04d}.spacy"
+    for number, shard in enumerate(_shards(queryset, docs_per_file), start=1):
+        target = path / shard_name(number)
         shard_qs = Article.objects.filter(pk__in=shard)
-        docbin_build(shard_qs, report, accepted_only=accepted_only).to_disk(target)
+        docbin_build(shard_qs, report, include_suggestions=include_suggestions).to_disk(target)
         report.files.append(target)
     return report
 
 
-def docbin_bytes(queryset: QuerySet[Article]) -> bytes:
+def docbin_bytes(queryset: QuerySet[Article], *, include_suggestions: bool = False) -> bytes:
     """The articles as the bytes of one .spacy file."""
-    return docbin_build(queryset).to_bytes()
+    return docbin_build(queryset, include_suggestions=include_suggestions).to_bytes()
+
+
+def docbin_zip_chunks(
+    queryset: QuerySet[Article],
+    *,
+    docs_per_file: int = ZIP_SHARD,
+    include_suggestions: bool = False,
+    viewer: Any = None,
+) -> Iterator[bytes]:
+    """The articles as a ZIP of numbered .spacy files of `docs_per_file` docs each (the
+    command's `--docs-per-file` layout), streamed a file at a time.
+
+    A DocBin cannot be written a doc at a time: it is built whole and then serialised. So the
+    download is shards, and memory holds one shard (its docs, then its bytes), however big
+    the corpus. The shards are compressed already (DocBin.to_bytes), so they are stored as
+    they are; the ZIP is written for a stream (sizes after each file, zipfile's own way).
+    """
+    pipe = _Pipe()
+    with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_STORED) as archive:
+        for number, shard in enumerate(_shards(queryset, docs_per_file), start=1):
+            docbin = docbin_build(
+                Article.objects.filter(pk__in=shard),
+                include_suggestions=include_suggestions,
+                viewer=viewer,
+            )
+            data = docbin.to_bytes()
+            del docbin
+            archive.writestr(_zip_info(shard_name(number)), data)
+            del data
+            yield pipe.take()
+    # Closing the archive wrote its table of contents.
+    yield pipe.take()
+
+
+def shard_name(number: int) -> str:
+    """The name of the `number`th .spacy file of a sharded export."""
+    return f"newsroom-{number:04d}.spacy"
+
+
+def _shards(queryset: QuerySet[Article], size: int) -> Iterator[list[int]]:
+    """The articles' ids, `size` at a time in id order (keyset pagination: no open cursor)."""
+    last_pk = 0
+    ids = queryset.order_by("pk").values_list("pk", flat=True)
+    while shard := list(ids.filter(pk__gt=last_pk)[:size]):
+        yield shard
+        last_pk = shard[-1]
+
+
+def _zip_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=timezone.now().timetuple()[:6])
+    info.compress_type = zipfile.ZIP_STORED
+    return info
+
+
+class _Pipe(io.RawIOBase):
+    """A write-only stream that hands over what was written to it: zipfile writes a ZIP to
+    a stream it cannot seek, and the download sends each piece on."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        out = b"".join(self._parts)
+        self._parts.clear()
+        return out

@@ -1,7 +1,10 @@
-"""doccano JSONL for sequence labelling: `{"text": ..., "label": [[start, end, "LABEL"], ...]}`.
+"""doccano JSONL: `{"text": ..., "label": [[start, end, "LABEL"], ...], "entities": [...],
+"relations": [...]}`.
 
-One JSON object per line. Export streams one line per article; the article's other fields
-ride along as extra keys, which doccano keeps as the example's metadata. Import reads
+One JSON object per line. Export streams one line per article, with its spans both as
+sequence labelling reads them (`label`) and as relation extraction does (`entities` with ids,
+and the links between them as `relations`); the article's other fields ride along as extra
+keys, which doccano keeps as the example's metadata. Import reads
 doccano's exports (the `label` key, or `labels` from older versions, or the relation
 project's `entities`). doccano counts offsets in UTF-16 code units unless the project
 counts grapheme clusters; Newsroom converts (docs/formats.md).
@@ -21,12 +24,14 @@ from newsroom.records import RecordError
 
 from . import (
     ARTICLE_FIELDS,
+    CUE_SOURCE,
     UTF16,
     FormatRecord,
     OffsetMap,
     ParsedRecord,
     SpanRecord,
     article_fields,
+    article_links,
     article_sources,
     derive_title,
     exportable,
@@ -35,18 +40,39 @@ from . import (
 
 def doccano_record(article: Article, *, unit: str = UTF16) -> dict:
     """One article (from `exportable`) as a doccano record: text, labelled spans in reading
-    order, metadata."""
+    order (as sequence labelling's `label` and as relation extraction's `entities`), the
+    links as `relations`, metadata."""
     offsets = OffsetMap(article.text) if unit == UTF16 else None
 
     def at(cp: int) -> int:
         return offsets.to_utf16(cp) if offsets else cp
 
-    spans = [(m.start, m.end, m.label) for m in article.entity_mentions.all()]
-    spans += [(c.start, c.end, c.label.slug) for c in article.claims.all()]
+    spans: list[tuple[int, int, str, tuple[str, int]]] = [
+        (m.start, m.end, m.label, ("e", m.pk)) for m in article.entity_mentions.all()
+    ]
+    spans += [(c.start, c.end, c.label.slug, ("c", c.pk)) for c in article.claims.all()]
     spans.sort(key=lambda s: (s[0], -s[1], s[2]))
+    # doccano's span and relation ids are whole numbers: a span's is its place in the list.
+    span_id = {key: n for n, (_, _, _, key) in enumerate(spans)}
+    relations = [
+        {
+            "id": n,
+            "from_id": span_id["c", source.pk],
+            "to_id": span_id["c" if kind == CUE_SOURCE else "e", target.pk],
+            "type": kind,
+        }
+        for n, (kind, source, target) in enumerate(article_links(article))
+    ]
     return {
         "text": article.text,
-        "label": [[at(start), at(end), label] for start, end, label in spans],
+        # A sequence-labelling project reads `label`; one with relation labelling (doccano's
+        # "JSONL (Relation)") reads `entities` and `relations`. Each keeps the other as meta.
+        "label": [[at(start), at(end), label] for start, end, label, _ in spans],
+        "entities": [
+            {"id": n, "start_offset": at(start), "end_offset": at(end), "label": label}
+            for n, (start, end, label, _) in enumerate(spans)
+        ],
+        "relations": relations,
         "newsroom_id": article.pk,
         **article_fields(article),
         # doccano's span labelling has no way to say two spans are one party: the sources
@@ -63,10 +89,15 @@ def doccano_record(article: Article, *, unit: str = UTF16) -> dict:
 
 
 def doccano_lines(
-    queryset: QuerySet[Article], *, unit: str = UTF16, accepted_only: bool = False
+    queryset: QuerySet[Article],
+    *,
+    unit: str = UTF16,
+    include_suggestions: bool = False,
+    viewer: Any = None,
 ) -> Iterator[str]:
     """The articles as doccano JSONL, a line at a time (constant memory)."""
-    for article in exportable(queryset, accepted_only=accepted_only):
+    articles = exportable(queryset, include_suggestions=include_suggestions, viewer=viewer)
+    for article in articles:
         yield json.dumps(doccano_record(article, unit=unit), ensure_ascii=False) + "\n"
 
 

@@ -2,8 +2,9 @@
 
 Export: accepted spans are a task's annotation, suggested ones its predictions (Label
 Studio's name for machine pre-annotations), so editors in Label Studio review them as they
-would here. Claims use the `sourcing` labels control, entity mentions the `entity` one;
-`label_config()` is the matching labelling interface. The list is streamed in pieces.
+would here. Claims use the `sourcing` labels control, entity mentions the `entity` one; the
+links are relations (`same_source`, `cue_source`, `source_entity`); `label_config()` is the
+matching labelling interface. The list is streamed in pieces.
 
 Import reads the annotations (not the predictions, nor cancelled annotations) of a Label
 Studio export. Label Studio counts `start`/`end` in code points, as Newsroom does; older
@@ -29,12 +30,15 @@ from newsroom.records import RecordError
 from . import (
     ARTICLE_FIELDS,
     CODEPOINT,
+    CUE_SOURCE,
+    SOURCE_ENTITY,
     UTF16,
     FormatRecord,
     OffsetMap,
     ParsedRecord,
     SpanRecord,
     article_fields,
+    article_links,
     article_sources,
     derive_title,
     exportable,
@@ -45,6 +49,7 @@ SOURCING_NAME = "sourcing"
 ENTITY_NAME = "entity"
 # The relation between a source's later mentions and its first: one party, named again.
 SAME_SOURCE = "same_source"
+RELATIONS = (SAME_SOURCE, CUE_SOURCE, SOURCE_ENTITY)
 MODEL_VERSION = "newsroom"
 
 
@@ -55,11 +60,12 @@ def label_config() -> str:
         for label in Label.objects.all()
     )
     entities = "\n".join(f"    <Label value={quoteattr(name)}/>" for name in ENTITY_LABELS)
+    relations = "\n".join(f'    <Relation value="{kind}"/>' for kind in RELATIONS)
     return (
         "<View>\n"
         f'  <Labels name="{ENTITY_NAME}" toName="{TEXT_NAME}">\n{entities}\n  </Labels>\n'
         f'  <Labels name="{SOURCING_NAME}" toName="{TEXT_NAME}">\n{sourcing}\n  </Labels>\n'
-        f'  <Relations>\n    <Relation value="{SAME_SOURCE}"/>\n  </Relations>\n'
+        f"  <Relations>\n{relations}\n  </Relations>\n"
         f'  <Text name="{TEXT_NAME}" value="$text"/>\n'
         "</View>\n"
     )
@@ -91,22 +97,29 @@ def label_studio_task(article: Article, *, unit: str = CODEPOINT) -> dict[str, A
     for c in article.claims.all():
         target = accepted if c.status == SpanStatus.ACCEPTED else suggested
         target.append(region(f"c{c.pk}", SOURCING_NAME, c.start, c.end, c.label.slug))
-    # A source's later mentions as relations to its first ("same source"), where both are in
-    # the same result list (the accepted annotation, or the rules' predictions).
+    # Relations join two regions of one result list (the accepted annotation, or the
+    # predictions): a source's later mentions to its first ("same source"), a cue to its
+    # source, a source claim to its entity mention.
     placed = {r["id"]: target for target in (accepted, suggested) for r in target}
+    pairs = []
     for g in article_sources(article):
         first, *rest = (f"c{c.pk}" for c in g.claims)
-        for other in rest:
-            if placed.get(other) is not None and placed.get(other) is placed.get(first):
-                placed[first].append(
-                    {
-                        "type": "relation",
-                        "from_id": other,
-                        "to_id": first,
-                        "direction": "right",
-                        "labels": [SAME_SOURCE],
-                    }
-                )
+        pairs += [(SAME_SOURCE, other, first) for other in rest]
+    pairs += [
+        (kind, f"c{source.pk}", f"{'c' if kind == CUE_SOURCE else 'e'}{target.pk}")
+        for kind, source, target in article_links(article)
+    ]
+    for kind, from_id, to_id in pairs:
+        if placed.get(from_id) is not None and placed.get(from_id) is placed.get(to_id):
+            placed[from_id].append(
+                {
+                    "type": "relation",
+                    "from_id": from_id,
+                    "to_id": to_id,
+                    "direction": "right",
+                    "labels": [kind],
+                }
+            )
     task: dict[str, Any] = {
         "data": {TEXT_NAME: article.text, "newsroom_id": article.pk, **article_fields(article)}
     }
@@ -118,12 +131,16 @@ def label_studio_task(article: Article, *, unit: str = CODEPOINT) -> dict[str, A
 
 
 def label_studio_chunks(
-    queryset: QuerySet[Article], *, unit: str = CODEPOINT, accepted_only: bool = False
+    queryset: QuerySet[Article],
+    *,
+    unit: str = CODEPOINT,
+    include_suggestions: bool = False,
+    viewer: Any = None,
 ) -> Iterator[str]:
     """The articles as one Label Studio JSON array, a task at a time (constant memory)."""
     yield "["
     separator = "\n"
-    for article in exportable(queryset, accepted_only=accepted_only):
+    for article in exportable(queryset, include_suggestions=include_suggestions, viewer=viewer):
         yield separator + json.dumps(label_studio_task(article, unit=unit), ensure_ascii=False)
         separator = ",\n"
     yield "\n]\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -14,19 +13,19 @@ from annotations.exchange.export import (
     FORMATS,
     JSON,
     JSONL,
-    ExportFilters,
     ExportProgress,
     articles_for_export,
     corpus_export_chunks,
 )
-from newsroom.models import ArticleStatus
+from annotations.management.export_options import add_export_filters, export_filters
 
 
 class Command(BaseCommand):
     help = (
         "Export the annotated corpus (articles, entities, claims, links, review, scorecards) "
         "in the schema of docs/export-schema.json: JSON Lines (a header line, then an article "
-        "a line) or one JSON document. Streams in constant memory; progress on stderr."
+        "a line) or one JSON document. Accepted claims only unless --include-suggestions. "
+        "Streams in constant memory; progress on stderr."
     )
 
     # The checks would load spaCy to inspect the model: memory an export never uses.
@@ -41,26 +40,11 @@ class Command(BaseCommand):
             choices=FORMATS,
             help="jsonl or json (default: from the file name, else jsonl)",
         )
-        parser.add_argument("--status", choices=ArticleStatus.values)
-        parser.add_argument("--outlet", help="outlet name (case-insensitive)")
-        parser.add_argument("--from", dest="published_from", type=date.fromisoformat,
-                            help="published on or after this date (YYYY-MM-DD)")  # fmt: skip
-        parser.add_argument("--to", dest="published_to", type=date.fromisoformat,
-                            help="published on or before this date (YYYY-MM-DD)")  # fmt: skip
-        parser.add_argument("--label", action="append", default=[],
-                            help="articles with a claim of this label (repeatable)")  # fmt: skip
-        parser.add_argument("--editor", help="articles assigned to or annotated by this username")
+        add_export_filters(parser)
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     def handle(self, *args, output, format, no_progress, **options):
-        filters = ExportFilters(
-            status=options["status"] or "",
-            outlet=options["outlet"] or "",
-            published_from=options["published_from"],
-            published_to=options["published_to"],
-            labels=tuple(options["label"]),
-            editor=options["editor"] or "",
-        )
+        filters = export_filters(options)
         to_stdout = output is None or str(output) == "-"
         fmt = format or (JSON if not to_stdout and output.suffix.lower() == ".json" else JSONL)
         total = None if no_progress else articles_for_export(filters).count()

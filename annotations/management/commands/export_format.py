@@ -6,11 +6,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from annotations.exchange.export import articles_for_export
 from annotations.exchange.formats import CODEPOINT, OFFSET_UNITS, UTF16
 from annotations.exchange.formats.docbin import docbin_export
 from annotations.exchange.formats.doccano import doccano_lines
 from annotations.exchange.formats.label_studio import label_config, label_studio_chunks
-from newsroom.models import Article, ArticleStatus
+from annotations.management.export_options import add_export_filters, export_filters
 
 FORMATS = ("docbin", "doccano", "label-studio")
 
@@ -18,17 +19,15 @@ FORMATS = ("docbin", "doccano", "label-studio")
 class Command(BaseCommand):
     help = (
         "Export articles with their entity mentions and sourcing claims as a spaCy DocBin "
-        "(.spacy), doccano JSONL or Label Studio JSON (docs/formats.md). Rejected spans are "
-        "left out. OUT '-' writes doccano or Label Studio to standard output."
+        "(.spacy), doccano JSONL or Label Studio JSON (docs/formats.md). Accepted claims only "
+        "unless --include-suggestions; rejected spans are left out. The filters are the "
+        "Export page's. OUT '-' writes doccano or Label Studio to standard output."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("out", type=Path, help="the file to write ('-' for stdout)")
         parser.add_argument("--format", required=True, choices=FORMATS)
-        parser.add_argument("--status", choices=ArticleStatus.values, help="only articles in it")
-        parser.add_argument(
-            "--accepted-only", action="store_true", help="leave out suggestions nobody accepted"
-        )
+        add_export_filters(parser)
         parser.add_argument(
             "--offsets",
             choices=OFFSET_UNITS,
@@ -45,27 +44,32 @@ class Command(BaseCommand):
             help="label-studio: also write the matching labelling interface (XML) here",
         )
 
-    def handle(self, *args, out: Path, status: str | None, **options):
-        articles = Article.objects.all()
-        if status:
-            articles = articles.with_status(status)
-        accepted_only = options["accepted_only"]
+    def handle(self, *args, out: Path, **options):
+        filters = export_filters(options)
+        # The command runs with the operator's access: every claim (no viewer).
+        articles = articles_for_export(filters)
+        include_suggestions = filters.include_suggestions
         fmt = options["format"]
         if fmt == "docbin":
             if str(out) == "-":
                 raise CommandError("A DocBin is binary: give a file name, not '-'.")
             report = docbin_export(
-                articles, out, docs_per_file=options["docs_per_file"], accepted_only=accepted_only
+                articles,
+                out,
+                docs_per_file=options["docs_per_file"],
+                include_suggestions=include_suggestions,
             )
             self.stdout.write(self.style.SUCCESS(report.summary()))
             return
         if fmt == "doccano":
             chunks = doccano_lines(
-                articles, unit=options["offsets"] or UTF16, accepted_only=accepted_only
+                articles, unit=options["offsets"] or UTF16, include_suggestions=include_suggestions
             )
         else:
             chunks = label_studio_chunks(
-                articles, unit=options["offsets"] or CODEPOINT, accepted_only=accepted_only
+                articles,
+                unit=options["offsets"] or CODEPOINT,
+                include_suggestions=include_suggestions,
             )
             if options["label_config"]:
                 options["label_config"].write_text(label_config(), encoding="utf-8")
