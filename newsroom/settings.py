@@ -91,6 +91,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Not a middleware at all: it loads what the first requests need (the spaCy tokenizer,
+    # the OpenAPI document) as a web process starts, then takes itself out of the chain.
+    "annotations.warmup.WarmUpMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
