@@ -2,12 +2,13 @@
 
 A web process (runserver, each gunicorn worker, an ASGI server) builds Django's request
 handler once, before it serves anything, and the handler makes each middleware in
-settings.MIDDLEWARE once; management commands build none, so they stay quick to start
-(docs/performance.md, "Start-up"). `WarmUpMiddleware` is listed there only to run at that
-moment: it loads what the first requests would otherwise wait for, then takes itself out of
-the chain (Django's `MiddlewareNotUsed`), so no request passes through it.
+settings.MIDDLEWARE once (where it is listed does not matter); management commands build
+none, so they stay quick to start (docs/performance.md, "Start-up"). `WarmUpMiddleware` is
+listed there only to run at that moment: it loads what the first requests would otherwise
+wait for, then takes itself out of the chain (Django's `MiddlewareNotUsed`), so no request
+passes through it.
 
-What it loads (issue 18; figures in docs/performance.md, "First requests"):
+What it loads (issue 18; figures in docs/performance.md, "First requests after a start"):
 
 - the spaCy tokenizer that snaps selections to words (claims and "Add entity"), only that,
   not the model's tagger, parser and NER, which run in the analysis workers;
