@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .pipeline import get_pipeline
+from .pipeline import get_tokenizer
 
 WINDOW = 200  # code points of context tokenised on each side of a selection
 
@@ -26,7 +26,7 @@ def snap_to_tokens(text: str, start: int, end: int) -> tuple[int, int]:
     hi = min(len(text), end + WINDOW)
     while hi < len(text) and not text[hi].isspace():
         hi += 1
-    doc = get_pipeline().nlp.make_doc(text[lo:hi])
+    doc = get_tokenizer()(text[lo:hi])
     span = doc.char_span(start - lo, end - lo, alignment_mode="expand")
     # spaCy makes tokens of newlines and runs of spaces: a span never starts or ends on one.
     words = [t for t in span if not t.is_space] if span is not None else []

@@ -90,6 +90,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Not a middleware at all: it loads what the first requests need (the spaCy tokenizer,
+    # the OpenAPI document) as a web process starts, then takes itself out of the chain.
+    "annotations.warmup.WarmUpMiddleware",
+    # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
 ]
 

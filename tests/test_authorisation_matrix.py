@@ -228,6 +228,7 @@ OWNER = (L, D, O, O)  # B (the owner) and admins; A is denied
 TABLE: list[Row] = [
     # Pages
     Row("home", "GET", ALL_BUT_ANON),
+    Row("favicon", "GET", (O, O, O, O)),  # a redirect to the static icon, for every browser
     Row("article_list", "GET", ALL_BUT_ANON),
     Row("article_new", "GET", ALL_BUT_ANON),
     Row("article_upload", "GET", ALL_BUT_ANON),

@@ -100,7 +100,33 @@ class BoundedParser(Parser):
         return load_json(request.body)
 
 
-api = NinjaAPI(
+class NewsroomAPI(NinjaAPI):
+    """The API, with its OpenAPI document built once per process (and mount point).
+
+    django-ninja builds the document on every request of /openapi.json, every endpoint's
+    schemas through pydantic: 20-110 ms each time for a document that changes only with the
+    code (docs/performance.md, "First requests after a start"). The web process builds it
+    as it starts (annotations.warmup)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[str, Any] = {}
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        """The OpenAPI document for the API mounted at `path_prefix` (the root by default)."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = self._schemas.get(path_prefix)
+        if schema is None:
+            # Two first requests at once may both build it; either result is the same.
+            schema = super().get_openapi_schema(path_prefix=path_prefix)
+            self._schemas[path_prefix] = schema
+        return schema
+
+
+api = NewsroomAPI(
     title="Newsroom API",
     version="1",
     description=(

@@ -7,6 +7,7 @@ from newsroom.pages import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("articles/new/", views.article_new, name="article_new"),
     path("articles/upload/", views.article_upload, name="article_upload"),
     path("imports/<int:job_id>/", views.import_job, name="import_job"),

@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,6 +31,14 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("article_list")
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on pages that name no icon (the site admin's, the
+    API's JSON): the app's icon, rather than a 404 in the console."""
+    return redirect(static("favicon.svg"))
 
 
 @require_http_methods(["GET", "POST"])
