@@ -373,7 +373,19 @@ def _current(claim_id: int, version: int, user: Any) -> Claim:
     if claim.version != version:
         raise ClaimConflict(claim)
     check_editable(claim.article_id, error=ClaimRefused)
+    if claim.origin == ClaimOrigin.RULE and claim.version == 1:
+        # The rules write their suggestions in bulk, without history: before the first change
+        # of one, its history records it as the rules made it, so that the history page shows
+        # what changed and an undo can put it back.
+        claim._history_user = None  # the rules, not whoever changes it now
+        Claim.history.bulk_history_create(
+            [claim], default_date=claim.created_at, default_change_reason=RULES_REASON
+        )
     return claim
+
+
+# The history's change reason of a suggestion's first record, as the rules made it.
+RULES_REASON = "as the rules suggested it"
 
 
 def _check_links(claim: Claim, user: Any) -> None:

@@ -176,7 +176,7 @@ document.addEventListener("keydown", (event) => {
   if (waiting && ["j", "k", "z", "[", "]", "{", "}"].concat(reviewKeys(), labelKeys()).includes(key)) {
     // The last action has not been answered: this press would act on what it is replacing.
     event.preventDefault();
-    toast("Still saving the last change; press again once it shows.");
+    toast("Still waiting for the last answer; press again once it shows.");
     return;
   }
   if (key === "j" || key === "k") {
@@ -260,14 +260,16 @@ document.addEventListener("htmx:responseError", (event) => {
   toast(REFUSALS[status] || `The server could not do that (error ${status}). Try again, or reload the page.`);
 });
 document.addEventListener("htmx:sendError", () => toast("The server cannot be reached. Check your connection and try again."));
-// One claim action at a time: a second one sent before the first is answered would act on
+// One claim request at a time: a second one sent before the first is answered would act on
 // a claim the first has changed (x x once rejected the same suggestion twice: a 409).
-const isClaimAction = (detail) => detail.elt.closest?.(CLAIM_ACTIONS) && detail.requestConfig?.verb !== "get";
+// Opening a claim counts too: a key pressed while the next claim is loading would act on the
+// one it is replacing.
+const isClaimAction = (detail) => Boolean(detail.elt.closest?.(CLAIM_ACTIONS) || detail.target?.closest?.("#claim-panel"));
 document.addEventListener("htmx:beforeRequest", (event) => {
   if (!isClaimAction(event.detail)) return;
   if (waiting) {
     event.preventDefault();
-    toast("Still saving the last change; try again once it shows.");
+    toast("Still waiting for the last answer; try again once it shows.");
     return;
   }
   // A claim is being made from the selection: the selection is used up at once, so a second

@@ -361,3 +361,32 @@ def test_an_undo_is_not_undone(editor_client, seed_article, editor):
     assert again.status_code == 422 and "That was an undo already" in again.content.decode()
     claim.refresh_from_db()
     assert (claim.note, claim.version) == ("", 3)
+
+
+def test_undo_of_the_first_review_of_a_bulk_written_suggestion(editor_client, seed_article):
+    """The rules write suggestions in bulk, without history: the first change of one records
+    it as the rules made it first, so the undo has something to go back to."""
+    start, end = at(seed_article, "allegedly")
+    (suggestion,) = Claim.objects.bulk_create(
+        [
+            Claim(
+                article=seed_article,
+                start=start,
+                end=end,
+                label=Label.objects.get(slug="hedge"),
+                origin="rule",
+                status=SpanStatus.SUGGESTED,
+            )
+        ]
+    )
+    assert not suggestion.history.exists()
+    url = reverse("suggestion_review", args=[seed_article.pk, suggestion.pk])
+    assert (
+        editor_client.post(url, {"version": 1, "decision": "accept"}, headers=HTMX).status_code
+        == 200
+    )
+    assert post_undo(editor_client, seed_article, suggestion.pk, 2).status_code == 200
+    suggestion.refresh_from_db()
+    assert (suggestion.status, suggestion.author) == (SpanStatus.SUGGESTED, None)
+    first = suggestion.history.order_by("history_id").first()
+    assert (first.history_type, first.history_user, first.status) == ("+", None, "suggested")
