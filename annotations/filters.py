@@ -15,6 +15,7 @@ field at a time (`LenientForm`), where the other lists refuse the whole request.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -139,6 +140,10 @@ class IdField(forms.Field):
         raise forms.ValidationError("Pick one from the list.", code="invalid")
 
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+SLUG_MAX = 50
+
+
 class SlugListField(forms.Field):
     """Slugs, repeated (`labels=a&labels=b`) or comma-separated (`labels=a,b`)."""
 
@@ -147,6 +152,17 @@ class SlugListField(forms.Field):
     def to_python(self, value: Any) -> tuple[str, ...]:
         values = [value] if isinstance(value, str) else list(value or ())
         return tuple(s.strip() for v in values for s in str(v).split(",") if s.strip())
+
+    def validate(self, value: tuple[str, ...]) -> None:
+        super().validate(value)
+        # Only a slug can name a label; anything else (a NUL byte, which PostgreSQL cannot
+        # even compare) is refused here, before it reaches a query.
+        for slug in value:
+            if len(slug) > SLUG_MAX or not SLUG.fullmatch(slug):
+                raise forms.ValidationError(
+                    "Labels are given by their slugs (letters, digits, - and _), such as hedge.",
+                    code="invalid",
+                )
 
 
 class LenientForm(forms.Form):

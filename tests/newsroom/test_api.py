@@ -534,6 +534,11 @@ def test_the_export_takes_its_filters(client, editor_token, annotated):
     assert response.json()["detail"][0]["loc"][-1] == "status"
     bad_date = get(client, EXPORT, editor_token, published_from="yesterday")
     assert bad_date.status_code == 422
+    # A label that is no slug (a NUL byte: PostgreSQL cannot compare it) is refused, not a 500.
+    for bad in ("hedge\x00", "no such label!", "x" * 51):
+        response = get(client, EXPORT, editor_token, labels=bad)
+        assert response.status_code == 422, bad
+        assert response.json()["detail"][0]["loc"][-1] == "labels"
 
 
 # --- OpenAPI and docs -------------------------------------------------------------------------
