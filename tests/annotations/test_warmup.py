@@ -1,8 +1,6 @@
 """A web process loads what its first requests need as it starts, and no more (issue 18)."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from ninja import NinjaAPI
 from annotations.api.endpoints import api
 from annotations.warmup import WarmUpMiddleware
 from entities import pipeline
+from tests.fresh_process import run_fresh
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -59,21 +58,7 @@ print(json.dumps(facts))
 
 
 def test_a_web_process_loads_the_tokenizer_at_start_and_never_the_ner_pipeline(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-c", WEB_PROCESS],
-        cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "DEBUG": "true",
-            "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        },
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    facts = json.loads(run_fresh(WEB_PROCESS, tmp_path, timeout=180))
     assert facts == {
         "tokenizer loaded at start": 1,
         "documents built at start": 1,

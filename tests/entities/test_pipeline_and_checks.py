@@ -7,6 +7,7 @@ from pathlib import Path
 from annotations.analysis import sourcing_detector
 from entities import pipeline
 from entities.checks import check_spacy_model
+from tests.fresh_process import run_fresh
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -94,21 +95,7 @@ def test_the_commands_that_move_data_never_import_spacy(tmp_path):
         f"call_command('export_corpus', '-o', {str(tmp_path / 'out.jsonl')!r}, '--no-progress'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "DEBUG": "true",
-            "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert run_fresh(script, tmp_path, timeout=120) == "[]"
 
 
 def test_manage_py_check_fails_with_the_fix_when_the_model_is_missing():
