@@ -26,6 +26,7 @@ EDITABLE = (
     "note",
     "source_mention",
     "source_claim",
+    "cue",
 )
 
 
@@ -242,6 +243,7 @@ UNDONE = (
     "note",
     "source_mention_id",
     "source_claim_id",
+    "cue_id",
 )
 # The history's change reason of an undo: an undo is not itself undone (that would redo).
 UNDO_REASON = "undo"
@@ -260,6 +262,11 @@ def _drop_gone_links(claim: Claim) -> None:
         and not Claim.objects.filter(pk=claim.source_claim_id, article_id=claim.article_id).exists()
     ):
         claim.source_claim_id = None
+    if (
+        claim.cue_id
+        and not Claim.objects.filter(pk=claim.cue_id, article_id=claim.article_id).exists()
+    ):
+        claim.cue_id = None
 
 
 def _undelete(record: Any, user: Any) -> Claim:
@@ -397,7 +404,9 @@ def _check_links(claim: Claim, user: Any) -> None:
     source: Claim | None = claim.source_claim
     if source is not None:
         if claim.label.kind != LabelKind.CUE:
-            raise ClaimRefused("Only a cue (a denial or a no comment) links to a source claim.")
+            raise ClaimRefused(
+                "Only a cue (a reporting cue, a denial or a no comment) links to a source claim."
+            )
         # A claim hidden from `user` is as absent as one that does not exist: same refusal.
         if (
             source.article_id != claim.article_id
@@ -407,3 +416,17 @@ def _check_links(claim: Claim, user: Any) -> None:
             raise ClaimRefused("The source must be another claim in the same article.")
         if source.label.kind != LabelKind.SOURCE:
             raise ClaimRefused("A cue links to a source mention (named, anonymous or outlet).")
+    cue: Claim | None = claim.cue
+    if cue is not None:
+        if claim.label.kind != LabelKind.CONTENT:
+            raise ClaimRefused("Only a statement links to the cue that attributes it.")
+        if (
+            cue.article_id != claim.article_id
+            or cue.pk == claim.pk
+            or not shows_to(cue, user, claim.article)
+        ):
+            raise ClaimRefused("The cue must be another claim in the same article.")
+        if cue.label.kind != LabelKind.CUE:
+            raise ClaimRefused(
+                "A statement links to a cue (a reporting cue, a denial or a no comment)."
+            )

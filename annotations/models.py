@@ -24,6 +24,8 @@ class LabelKind(models.TextChoices):
     SOURCE = "source", "Source mention"
     CUE = "cue", "Cue"
     MARKER = "marker", "Marker"
+    # What a source is said to have said (issue 19): linked to its cue, the cue to its source.
+    CONTENT = "content", "Statement"
 
 
 class Label(models.Model):
@@ -191,6 +193,11 @@ class Claim(models.Model):
     source_claim = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="cues"
     )
+    # A statement belongs to the cue that attributes it ("said", "according to", "denied"):
+    # with the cue's source, an attribution triple (source, cue, content).
+    cue = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="statements"
+    )
     # A source mention's source (the same person, group or organisation as its other
     # mentions); None for cues and markers. Of the same article (annotations.sources).
     source = models.ForeignKey(
@@ -219,6 +226,9 @@ class Claim(models.Model):
             ),
             models.CheckConstraint(
                 condition=~models.Q(source_claim=models.F("pk")), name="claim_not_its_own_source"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(cue=models.F("pk")), name="claim_not_its_own_cue"
             ),
             models.UniqueConstraint(
                 fields=["article", "start", "end", "label", "author"],

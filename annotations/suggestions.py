@@ -38,11 +38,18 @@ def suggestions_replace(*, found: Sequence[tuple[int, Sequence[Suggestion]]]) ->
     ids = [pk for pk, _ in found]
     labels = {label.slug: label for label in Label.objects.all()}
     Claim.objects.filter(article_id__in=ids).untouched_suggestions().delete()
-    taken = set(
-        Claim.objects.filter(article_id__in=ids).values_list(
-            "article_id", "start", "end", "label__slug"
-        )
-    )
+    # Spans and labels already claimed (the rules do not suggest them again), and the claim
+    # on each: a suggested statement links to a cue an editor has already kept or marked.
+    taken: set[tuple[int, int, int, str]] = set()
+    existing: dict[tuple[int, int, int, str], int] = {}
+    for *key, claim_id, status in (
+        Claim.objects.filter(article_id__in=ids)
+        .order_by("pk")
+        .values_list("article_id", "start", "end", "label__slug", "pk", "status")
+    ):
+        taken.add(tuple(key))
+        if status != SpanStatus.REJECTED:
+            existing.setdefault(tuple(key), claim_id)
     mentions = {
         (pk, start, end): mention_id
         for pk, start, end, mention_id in EntityMention.objects.filter(article_id__in=ids)
@@ -83,6 +90,24 @@ def suggestions_replace(*, found: Sequence[tuple[int, Sequence[Suggestion]]]) ->
                 cue.source_claim_id = source.pk
                 linked.append(cue)
     Claim.objects.bulk_update(linked, ["source_claim"])
+    # A statement links to the cue that attributes it: the suggested one, or the claim on its
+    # span that an editor kept.
+    stated = []
+    for pk, suggestions in found:
+        for i, s in enumerate(suggestions):
+            statement = made.get((pk, i))
+            if statement is None or s.cue is None or statement.label.kind != LabelKind.CONTENT:
+                continue
+            cue = made.get((pk, s.cue))
+            if cue is not None:
+                cue_id = cue.pk if cue.label.kind == LabelKind.CUE else None
+            else:
+                c = suggestions[s.cue]
+                cue_id = existing.get((pk, c.start, c.end, c.label))
+            if cue_id is not None:
+                statement.cue_id = cue_id
+                stated.append(statement)
+    Claim.objects.bulk_update(stated, ["cue"])
     # Sources: a pronoun joins the mention the detector resolved it to; the rest by name.
     pronouns = {
         made[pk, i].pk: made[pk, s.source].pk

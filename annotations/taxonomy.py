@@ -84,4 +84,34 @@ DEFAULT_LABELS = [
         "colour": "#64748b",
         "description": "An assertion of fact or opinion that the article makes with no source.",
     },
+    {
+        "slug": "reporting",
+        "name": "Reporting cue",
+        "kind": "cue",
+        "shortcut": "r",
+        "colour": "#be185d",
+        "description": (
+            "The words that attribute a statement to its source: a reporting verb or phrase "
+            '("said", "told", "added", "according to", "describing"). Link it to its source '
+            'with "Belongs to source". Denials and refusals to comment have their own labels.'
+        ),
+    },
+    {
+        "slug": "statement",
+        "name": "Statement",
+        "kind": "content",
+        "shortcut": "s",
+        "colour": "#4d7c0f",
+        "description": (
+            "What a source is said to have said: a direct quotation (inside the quotation "
+            'marks) or the reported clause ("said [the United States has observed ...]", '
+            '"according to X, [...]"), or what a denial denies. Link it to its cue (a reporting '
+            'cue, a denial or a no comment) with "Said via"; a statement with no cue rests on '
+            "no one."
+        ),
+    },
 ]
+
+# The labels of attribution triples (issue 19): a statement links to its cue, the cue to its
+# source; added to existing installations by migration 0008.
+ATTRIBUTION_SLUGS = ("reporting", "statement")

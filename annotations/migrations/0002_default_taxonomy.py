@@ -8,6 +8,8 @@ def seed_labels(apps, schema_editor):
 
     Label = apps.get_model("annotations", "Label")
     for order, fields in enumerate(DEFAULT_LABELS):
+        if fields["kind"] not in ("source", "cue", "marker"):
+            continue  # the "content" kind comes with migration 0008, which seeds its labels
         Label.objects.update_or_create(slug=fields["slug"], defaults={**fields, "order": order})
 
 

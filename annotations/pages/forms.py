@@ -213,6 +213,7 @@ class ClaimForm(forms.Form):
     source_claim = forms.ModelChoiceField(
         queryset=None, required=False, label="Belongs to source", empty_label="—"
     )
+    cue = forms.ModelChoiceField(queryset=None, required=False, label="Said via", empty_label="—")
     # A moved span (the page's handles and keys): code points; the service snaps them to
     # whole tokens and refuses what is outside the text. Absent: the span stays.
     start = forms.IntegerField(
@@ -229,6 +230,11 @@ class ClaimForm(forms.Form):
         self.fields["source_mention"].queryset = claim.article.entity_mentions.all()
         self.fields["source_claim"].queryset = (
             Claim.objects.filter(article_id=claim.article_id, label__kind=LabelKind.SOURCE)
+            .visible_to(user, claim.article)
+            .exclude(pk=claim.pk)
+        )
+        self.fields["cue"].queryset = (
+            Claim.objects.filter(article_id=claim.article_id, label__kind=LabelKind.CUE)
             .visible_to(user, claim.article)
             .exclude(pk=claim.pk)
         )

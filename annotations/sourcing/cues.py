@@ -7,6 +7,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Token
 
+from annotations.sourcing.attributions import _Attribution
 from annotations.sourcing.spans import (
     ANONYMOUS,
     DENIAL,
@@ -17,6 +18,8 @@ from annotations.sourcing.spans import (
     PERSON_PRONOUNS,
     PLURAL_PRONOUNS,
     REASON_INTRODUCERS,
+    REPORTING,
+    STATEMENT,
     UNATTRIBUTED,
     Suggestion,
     _Cue,
@@ -236,6 +239,7 @@ class CueRules:
         hedges: list[tuple[int, int]],
         by_head: dict[int, _Source],
         unattributed: list[tuple[int, int]],
+        attributions: list[_Attribution],
     ) -> list[Suggestion]:
         rows: dict[tuple[int, int, str], dict[str, Any]] = {}
 
@@ -262,6 +266,27 @@ class CueRules:
             rows.setdefault(key_of(start, end, HEDGE), {"link": None})
         for start, end in unattributed:
             rows.setdefault(key_of(start, end, UNATTRIBUTED), {"link": None})
+        # Attributions: a reporting cue links to its source like a denial; each statement to
+        # its cue (the merged cue row that holds the cue's first word, for denials).
+        statement_cues: dict[tuple[int, int, str], tuple[int, int, str]] = {}
+        for attribution in attributions:
+            start, end = attribution.cue
+            if attribution.label == REPORTING:
+                link = by_head.get(attribution.source) if attribution.source is not None else None
+                cue_key = key_of(start, end, REPORTING)
+                rows.setdefault(cue_key, {"link": link})
+            else:
+                char = doc[start].idx
+                cue_key = next(
+                    (k for k in rows if k[2] == attribution.label and k[0] <= char < k[1]), None
+                )
+                if cue_key is None:
+                    continue
+            for c_start, c_end in attribution.contents:
+                key = key_of(c_start, c_end, STATEMENT)
+                if key not in rows:
+                    rows[key] = {"link": None}
+                    statement_cues[key] = cue_key
         ordered = sorted(rows)
         index = {key: i for i, key in enumerate(ordered)}
         result = []
@@ -269,12 +294,14 @@ class CueRules:
             row = rows[key]
             link = row.pop("link")
             target = source_keys.get(id(link)) if link is not None else None
+            cue_key = statement_cues.get(key)
             result.append(
                 Suggestion(
                     key[0],
                     key[1],
                     key[2],
                     source=index.get(target) if target is not None else None,
+                    cue=index.get(cue_key) if cue_key is not None else None,
                     **row,
                 )
             )

@@ -18,6 +18,7 @@ import numpy as np
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
+from annotations.sourcing.attributions import AttributionRules
 from annotations.sourcing.cues import CueRules
 from annotations.sourcing.sources import SourceRules
 from annotations.sourcing.spans import (  # noqa: F401 (LABELS, Suggestion: the API)
@@ -34,6 +35,7 @@ from annotations.sourcing.spans import (  # noqa: F401 (LABELS, Suggestion: the 
     Suggestion,
     _Cue,
     _DocContext,
+    _merge_cues,
     _Source,
 )
 from entities.pipeline import ANALYSIS_COMPONENTS
@@ -64,7 +66,7 @@ def load_patterns(language: str = "en") -> dict[str, Any]:
     return data
 
 
-class SourcingDetector(SourceRules, CueRules):
+class SourcingDetector(SourceRules, CueRules, AttributionRules):
     """Suggests sourcing spans for parsed docs; build once per nlp (matchers use its vocab)."""
 
     def __init__(self, nlp: Any, language: str = "en") -> None:
@@ -154,6 +156,9 @@ class SourcingDetector(SourceRules, CueRules):
         # sees any sign of attribution (a source pattern matched, even one it then dropped).
         judged: set[int] = set()
         attributed: set[int] = set()
+        # What attributes a statement: (verb, source head) and ("according", end, source head).
+        reports: list[tuple[int, int]] = []
+        according: list[tuple[int, int, int]] = []
 
         for key, start, end in token_matches:
             family = self.families[key]
@@ -169,6 +174,7 @@ class SourcingDetector(SourceRules, CueRules):
                     found = self._according_object(doc, end)
                     if found is not None:
                         self._add_source(doc, found[0], sources, outlet_tokens, ctx, found[1:])
+                        according.append((start, end, found[0].i))
             elif family == "anonymity":
                 anonymity_sentences.add(ctx.sentence(start))
             elif family == "anonymity_reason":
@@ -185,7 +191,9 @@ class SourcingDetector(SourceRules, CueRules):
             if ctx.in_quote(verb.i):
                 continue
             if family == "source":
-                self._match_source(doc, spec, nodes, verb, sources, outlet_tokens, ctx)
+                head = self._match_source(doc, spec, nodes, verb, sources, outlet_tokens, ctx)
+                if head is not None:
+                    reports.append((verb.i, head))
             elif family == "outlet_report":
                 self._match_outlet_report(doc, nodes, sources, outlet_tokens, ctx)
             elif family in (DENIAL, NO_COMMENT):
@@ -204,7 +212,8 @@ class SourcingDetector(SourceRules, CueRules):
         self._apply_anonymity(doc, ordered, anonymity_sentences, reasons, ctx)
         ordered = self._resolve_pronouns(doc, ordered, ctx, outlet_tokens)
         unattributed = self._unattributed(doc, judged, attributed, ordered, cues, hedges, ctx)
-        return self._assemble(doc, ordered, cues, hedges, sources, unattributed)
+        attributions = self._attributions(doc, reports, according, _merge_cues(cues), ctx)
+        return self._assemble(doc, ordered, cues, hedges, sources, unattributed, attributions)
 
     def _dependency_matches(self, doc: Doc, ctx: _DocContext) -> list[tuple[int, list[int]]]:
         """What `self.dep_matcher(doc)` returns, in the same order, for less: the matcher runs

@@ -62,16 +62,18 @@ class SourceRules:
         sources: dict[int, _Source],
         outlet_tokens: set[int],
         ctx: _DocContext,
-    ) -> None:
+    ) -> int | None:
+        """Add the source of a reporting pattern's match; return its head token (the key in
+        `sources`), or None when the match attributes nothing."""
         if _negated(verb):
-            return  # "U.S. officials have not said why ..." attributes nothing
+            return None  # "U.S. officials have not said why ..." attributes nothing
         if any(
             c.dep_ == "dobj" and c.lemma_.lower() in self.lex["non_speech_objects"]
             for c in verb.children
         ):
-            return  # "the virus claimed 6,606 lives"
+            return None  # "the virus claimed 6,606 lives"
         if verb.lemma_.lower() in self.lex["object_complement_verbs"] and _object_complement(verb):
-            return  # "countries have declared homosexuality a capital crime" is an act
+            return None  # "countries have declared homosexuality a capital crime" is an act
         if spec.get("skip_nested") and verb.dep_ == "ccomp" and verb.head.i < verb.i:
             # "X said the United States has observed ...": the inner clause is X's claim.
             head = verb.head
@@ -79,25 +81,26 @@ class SourceRules:
                 head.lemma_.lower()
                 in self.lex["reporting_verbs"] | self.lex["clause_reporting_verbs"]
             ):
-                return
+                return None
         if spec.get("inherit_subject"):
             # "X introduced himself ... and said ...", "upon announcing", ", saying ...".
             found = _inherited_subject(verb)
             if found is None:
-                return
+                return None
             head = found
         else:
             head = doc[nodes["source"]]
         if ctx.in_quote(head.i):
-            return
+            return None
         if head.i < verb.i and any(c.dep_ == "nsubj" and c.i > verb.i for c in verb.children):
             # "Institutional recipients, said Mauer, are required ...": the subject after an
             # inserted "said" is its source; the one before belongs to the main clause.
-            return
+            return None
         self._add_source(doc, head, sources, outlet_tokens, ctx)
         source = sources.get(_antecedent_of_relative(head).i)
         if source is not None and source.label == NAMED and self._news_report(doc, verb, source):
             source.label = OUTLET
+        return source.head if source is not None else None
 
     def _news_report(self, doc: Doc, verb: Token, source: _Source) -> bool:
         """'TVN24 reported he received surgery': a name that publishes a clause is an outlet."""

@@ -12,7 +12,9 @@ from spacy.tokens import Doc, Token
 NAMED, ANONYMOUS, OUTLET = "named_source", "anonymous_source", "outlet"
 DENIAL, NO_COMMENT, HEDGE = "denial", "no_comment", "hedge"
 UNATTRIBUTED = "unattributed"
-LABELS = (NAMED, ANONYMOUS, OUTLET, DENIAL, NO_COMMENT, HEDGE, UNATTRIBUTED)
+# Attribution triples (issue 19): the reporting cue and the statement it attributes.
+REPORTING, STATEMENT = "reporting", "statement"
+LABELS = (NAMED, ANONYMOUS, OUTLET, DENIAL, NO_COMMENT, HEDGE, UNATTRIBUTED, REPORTING, STATEMENT)
 SOURCE_LABELS = (NAMED, ANONYMOUS, OUTLET)
 
 # Entity types a source mention can be linked to (dates, numbers and money never speak).
@@ -57,6 +59,8 @@ class Suggestion:
     entity: tuple[int, int] | None = None
     # For anonymous sources: the organisation or country named in the mention ("U.S.").
     affiliation: str = ""
+    # Index into the returned list: for a statement, the cue that attributes it.
+    cue: int | None = None
 
 
 @dataclass

@@ -44,9 +44,11 @@ def test_the_default_taxonomy_is_seeded_with_guidelines_and_keys():
         "no_comment",
         "hedge",
         "unattributed",
+        "reporting",
+        "statement",
     ]
-    assert {lab.kind for lab in labels.values()} == {"source", "cue", "marker"}
-    assert len({lab.shortcut for lab in labels.values()}) == 7
+    assert {lab.kind for lab in labels.values()} == {"source", "cue", "marker", "content"}
+    assert len({lab.shortcut for lab in labels.values()}) == 9
     assert "a person familiar with the matter" in labels["anonymous_source"].description
     assert "declined to comment" in labels["no_comment"].description
 

@@ -346,7 +346,7 @@ def test_a_bad_label_studio_file_imports_nothing_and_names_task_and_field(db):
     assert [str(e) for e in rejected.value.errors] == [
         "task 2: annotations[0].result[0].value: unknown label 'rumour'; known labels: "
         "named_source, anonymous_source, outlet, denial, no_comment, hedge, unattributed, "
-        "PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, PRODUCT",
+        "reporting, statement, PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, PRODUCT",
         "task 3: annotations[0].result[0].value: 0–4 does not slice the text to 'Officials', "
         "neither as code points nor as UTF-16 units",
         "task 4: data.text: is required (a non-blank string)",

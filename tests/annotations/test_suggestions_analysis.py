@@ -128,4 +128,4 @@ def test_hard_negatives_get_no_cue(db, reference_data, text):
     article = Article.objects.get()
     analyse_articles(article_ids=[article.pk])
     assert not Claim.objects.filter(label__kind__in=["cue"]).exists()
-    assert Label.objects.filter(kind="cue").count() == 2
+    assert Label.objects.filter(kind="cue").count() == 3  # denial, no comment, reporting
