@@ -32,8 +32,8 @@ NOT_CONTENT_DEPS = frozenset(
     {"punct", "cc", "conj", "nsubj", "nsubjpass", "aux", "auxpass", "neg", "advmod", "mark",
      "agent", "npadvmod", "dative", "prt", "advcl", "expl"}
 )  # fmt: skip
-# A clause that runs on after the statement, not part of it.
-CLAUSE_DEPS = frozenset({"ccomp", "parataxis"})
+# Dependents of a reporting verb that are clauses of their own, not the verb's own words.
+OWN_CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "parataxis", "conj", "advcl", "dobj", "oprd"})
 # Prepositions that name what a refusal to comment was about ("comment on the story").
 TOPIC_PREPOSITIONS = frozenset({"on", "about", "regarding", "concerning"})
 # Verbs whose object is the one told, not what was said ("told reporters").
@@ -103,7 +103,16 @@ class AttributionRules:
         ("He added that ...") reports that clause instead."""
         if any(c.dep_ == "ccomp" and not ctx.in_quote(c.i) for c in verb.children):
             return []
-        own = {t.i for t in verb.subtree if not ctx.in_quote(t.i)}
+        # The verb's own words: its subject, adverbials, the one told; not a clause of its
+        # own, which would make a quotation beyond it a partial quotation inside that clause.
+        own = {
+            t.i
+            for child in verb.children
+            if child.dep_ not in OWN_CLAUSE_DEPS
+            or (child.dep_ == "dobj" and verb.lemma_.lower() in RECIPIENT_VERBS)
+            for t in child.subtree
+            if not ctx.in_quote(t.i)
+        }
         contents = []
         for start, end in ctx.quotes:
             if end <= verb.i:
@@ -127,9 +136,14 @@ class AttributionRules:
     def _reported_clause(
         self, doc: Doc, verb: Token, denial: bool = False
     ) -> list[tuple[int, int]]:
-        clause = [c for c in verb.children if c.dep_ == "ccomp"]
-        if clause:
-            inner = _trim(doc, clause[0].left_edge.i, clause[0].right_edge.i + 1)
+        clauses = [c for c in verb.children if c.dep_ == "ccomp"]
+        if clauses:
+            # The clause after the verb ("X said [Y]"); one before it only without one after
+            # ("[Y], X said"): a fronted phrase is sometimes parsed as a clause too.
+            after = [c for c in clauses if c.i > verb.i]
+            clause = after[0] if after else clauses[-1]
+            end = self._runs_on(doc, verb, clause.right_edge.i + 1)
+            inner = _trim(doc, clause.left_edge.i, end)
             return [inner] if inner is not None else []
         if verb.dep_ == "parataxis" and verb.head.i != verb.i:
             return self._around(doc, verb.head, {t.i for t in verb.subtree})
@@ -151,6 +165,25 @@ class AttributionRules:
             inner = _trim(doc, first.left_edge.i, end)
             return [inner] if inner is not None else []
         return []
+
+    def _runs_on(self, doc: Doc, verb: Token, end: int) -> int:
+        """Where a reported clause ends: a clause the parser hung on the reporting verb right
+        after it (", but there are no ...", ", so it is not ...") still belongs to what was
+        said, unless it reports again ("and added ...")."""
+        speech = self.lex["reporting_verbs"] | self.lex["clause_reporting_verbs"]
+        for child in verb.rights:
+            if child.i < end or child.dep_ not in ("conj", "advcl"):
+                continue
+            if child.left_edge.i > end and not all(
+                t.is_punct or t.dep_ == "cc" for t in doc[end : child.left_edge.i]
+            ):
+                break
+            if child.lemma_.lower() in speech or not any(
+                c.dep_ in ("nsubj", "nsubjpass", "expl") for c in child.children
+            ):
+                break  # "and added ...", or a second act of the same subject ("and left")
+            end = child.right_edge.i + 1
+        return end
 
     def _around(self, doc: Doc, head: Token, skip: set[int]) -> list[tuple[int, int]]:
         """The clause headed by `head` without the tokens in `skip` (a cue inserted in it):
@@ -181,9 +214,13 @@ class AttributionRules:
 
     @staticmethod
     def _topic(doc: Doc, cue: _Cue) -> list[tuple[int, int]]:
-        """What a refusal to comment was about: "on the story", "about the deal"."""
+        """What a refusal to comment was about: "on the story", "about the deal", "refused to
+        answer [whether ...]"."""
         for token in doc[cue.start : cue.end]:
             for child in token.children:
+                if child.dep_ == "ccomp":
+                    inner = _trim(doc, child.left_edge.i, child.right_edge.i + 1)
+                    return [inner] if inner is not None else []
                 if child.dep_ == "prep" and child.lower_ in TOPIC_PREPOSITIONS:
                     objects = [c for c in child.children if c.dep_ == "pobj"]
                     if objects:
