@@ -34,10 +34,6 @@ NOT_CONTENT_DEPS = frozenset(
 )  # fmt: skip
 # Dependents of a reporting verb that are clauses of their own, not the verb's own words.
 OWN_CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "parataxis", "conj", "advcl", "dobj", "oprd"})
-# Prepositions that name what a refusal to comment was about ("comment on the story").
-TOPIC_PREPOSITIONS = frozenset({"on", "about", "regarding", "concerning"})
-# Verbs whose object is the one told, not what was said ("told reporters").
-RECIPIENT_VERBS = frozenset({"tell", "inform", "brief", "notify", "assure", "remind", "warn"})
 
 
 @dataclass
@@ -109,7 +105,7 @@ class AttributionRules:
             t.i
             for child in verb.children
             if child.dep_ not in OWN_CLAUSE_DEPS
-            or (child.dep_ == "dobj" and verb.lemma_.lower() in RECIPIENT_VERBS)
+            or (child.dep_ == "dobj" and verb.lemma_.lower() in self.lex["recipient_verbs"])
             for t in child.subtree
             if not ctx.in_quote(t.i)
         }
@@ -149,7 +145,7 @@ class AttributionRules:
             return self._around(doc, verb.head, {t.i for t in verb.subtree})
         lemma = verb.lemma_.lower()
         if denial or lemma in self.lex["object_statement_verbs"]:
-            if lemma in RECIPIENT_VERBS:
+            if lemma in self.lex["recipient_verbs"]:
                 return []
             rights = [
                 c
@@ -212,8 +208,7 @@ class AttributionRules:
             return []
         return self._around(doc, head, phrase)
 
-    @staticmethod
-    def _topic(doc: Doc, cue: _Cue) -> list[tuple[int, int]]:
+    def _topic(self, doc: Doc, cue: _Cue) -> list[tuple[int, int]]:
         """What a refusal to comment was about: "on the story", "about the deal", "refused to
         answer [whether ...]"."""
         for token in doc[cue.start : cue.end]:
@@ -221,7 +216,7 @@ class AttributionRules:
                 if child.dep_ == "ccomp":
                     inner = _trim(doc, child.left_edge.i, child.right_edge.i + 1)
                     return [inner] if inner is not None else []
-                if child.dep_ == "prep" and child.lower_ in TOPIC_PREPOSITIONS:
+                if child.dep_ == "prep" and child.lower_ in self.lex["topic_prepositions"]:
                     objects = [c for c in child.children if c.dep_ == "pobj"]
                     if objects:
                         inner = _trim(doc, objects[0].left_edge.i, objects[0].right_edge.i + 1)
