@@ -9,7 +9,7 @@ its mention.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -37,7 +37,11 @@ def suggestions_replace(*, found: Sequence[tuple[int, Sequence[Suggestion]]]) ->
     """
     ids = [pk for pk, _ in found]
     labels = {label.slug: label for label in Label.objects.all()}
-    Claim.objects.filter(article_id__in=ids).untouched_suggestions().delete()
+    replaced = Claim.objects.filter(article_id__in=ids).untouched_suggestions()
+    # Kept claims (an editor's, an accepted statement) that link to a suggestion about to be
+    # replaced: the link moves to the claim on the same span and label afterwards.
+    carried = _links_into(replaced)
+    replaced.delete()
     # Spans and labels already claimed (the rules do not suggest them again), and the claim
     # on each: a suggested statement links to a cue an editor has already kept or marked.
     taken: set[tuple[int, int, int, str]] = set()
@@ -108,6 +112,10 @@ def suggestions_replace(*, found: Sequence[tuple[int, Sequence[Suggestion]]]) ->
                 statement.cue_id = cue_id
                 stated.append(statement)
     Claim.objects.bulk_update(stated, ["cue"])
+    _carry_links(
+        carried,
+        {(c.article_id, c.start, c.end, c.label.slug): c.pk for c in made.values()} | existing,
+    )
     # Sources: a pronoun joins the mention the detector resolved it to; the rest by name.
     pronouns = {
         made[pk, i].pk: made[pk, s.source].pk
@@ -122,3 +130,37 @@ def suggestions_replace(*, found: Sequence[tuple[int, Sequence[Suggestion]]]) ->
     sources_prune(article_ids=ids)
     sources_assign(article_ids=ids, links=pronouns)
     return len(made)
+
+
+# A kept claim's links to replaced suggestions: (claim id, field) -> the target's span and label.
+_LINKS = ("cue", "source_claim")
+
+
+def _links_into(replaced: Any) -> dict[tuple[int, str], tuple[int, int, int, str]]:
+    carried = {}
+    for field in _LINKS:
+        rows = (
+            Claim.objects.filter(**{f"{field}__in": replaced})
+            .exclude(pk__in=replaced)
+            .values_list(
+                "pk",
+                f"{field}__article_id",
+                f"{field}__start",
+                f"{field}__end",
+                f"{field}__label__slug",
+            )
+        )
+        for pk, *target in rows:
+            carried[pk, field] = tuple(target)
+    return carried
+
+
+def _carry_links(
+    carried: dict[tuple[int, str], tuple[int, int, int, str]],
+    claims: dict[tuple[int, int, int, str], int],
+) -> None:
+    for (pk, field), target in carried.items():
+        if target in claims:
+            Claim.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(
+                **{f"{field}_id": claims[target]}
+            )

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from annotations.claims import ClaimRefused, claim_create, claim_update
+from annotations.analysis import analyse_articles
+from annotations.claims import ClaimRefused, claim_create, claim_update, suggestion_decide
 from annotations.models import Claim, Label
 from annotations.sourcing import REQUIRED_COMPONENTS, SourcingDetector
 from newsroom.models import Article
@@ -203,3 +204,17 @@ def test_a_statement_cannot_link_to_another_article_s_cue(seed_article, editor):
         claim_update(
             claim_id=foreign.pk, version=foreign.version, user=editor, changes={"cue": said}
         )
+
+
+def test_an_accepted_statement_keeps_its_cue_when_the_article_is_analysed_again(
+    seed_article, editor
+):
+    said = claim_at(seed_article, "said", "reporting", after="The U.S. officials")
+    statement = said.statements.get()
+    suggestion_decide(claim_id=statement.pk, version=statement.version, user=editor, accept=True)
+    analyse_articles(article_ids=[seed_article.pk])  # replaces the untouched cue suggestion
+    statement.refresh_from_db()
+    assert not Claim.objects.filter(pk=said.pk).exists()
+    new_said = claim_at(seed_article, "said", "reporting", after="The U.S. officials")
+    assert statement.cue == new_said
+    assert statement.status == "accepted"
