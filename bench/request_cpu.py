@@ -14,13 +14,15 @@ What it measures
     - article: the demo article's page;
     - login: the login page, anonymous (the whole middleware stack, no query).
 
-    The children take turns, --rounds times, each round --n requests of each type (the types
-    in turn) after a few unmeasured ones, so that both sides see the same machine, which is
-    shared: a side's figures vary by 10-30% from round to round with other work running. It
-    prints, per request type, the median CPU ms per request of each side over all rounds,
-    and new / base. The CPU of the process is the Python side of a request (Django, the
-    templates, the database driver), not the database server's. Figures only: it never fails
-    on time.
+    The children take turns, --rounds times (each goes first in every other round), each
+    round --n requests of each type (the types in turn) after a few unmeasured ones, so that
+    both sides see the same machine, which is shared: a side's figures vary by 10-30% from
+    round to round with other work running. It prints, per request type, the median CPU ms
+    per request of each side over all rounds, new / base, and the median of the rounds' own
+    new / base (the steadier figure). The login page, which no change here touches, is the
+    control: its new / base says how far apart two runs of the same code land. The CPU of
+    the process is the Python side of a request (Django, the templates, the database
+    driver), not the database server's. Figures only: it never fails on time.
 
 Run it (from the project root), e.g. against main's commit in another worktree
     git worktree add --detach ../base main
@@ -50,8 +52,8 @@ PROTOCOL = "@@ "  # the children's lines meant for the parent (other output pass
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", type=Path, help="another checkout to compare with")
-    parser.add_argument("--n", type=int, default=40, help="requests of each type per round")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--n", type=int, default=30, help="requests of each type per round")
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--articles", type=int, default=60, help="Wikinews articles besides")
     parser.add_argument("--claims", type=int, default=12, help="claims per Wikinews article")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
@@ -89,18 +91,27 @@ def parent(args: argparse.Namespace) -> None:
             command, env=env, cwd=checkout, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
     times: dict[str, dict[str, list[float]]] = {name: {k: [] for k in KINDS} for name in sides}
+    ratios: dict[str, list[float]] = {k: [] for k in KINDS}  # new / base, round by round
     try:
         for name, process in children.items():
             _answer(name, process)  # set up
         for number in range(1, args.rounds + 1):
-            for name, process in children.items():
+            order = list(children.items())
+            if number % 2 == 0:
+                order.reverse()  # each side goes first in every other round
+            medians: dict[str, dict[str, float]] = {}
+            for name, process in order:
                 process.stdin.write("round\n")
                 process.stdin.flush()
                 answer = _answer(name, process)
+                medians[name] = {k: statistics.median(answer[k]) for k in KINDS}
                 for kind in KINDS:
                     times[name][kind] += answer[kind]
-                medians = "  ".join(f"{k} {statistics.median(answer[k]):.2f}" for k in KINDS)
-                print(f"round {number} {name:>4}: {medians} (CPU ms)", flush=True)
+                shown = "  ".join(f"{k} {medians[name][k]:.2f}" for k in KINDS)
+                print(f"round {number} {name:>4}: {shown} (CPU ms)", flush=True)
+            if args.base:
+                for kind in KINDS:
+                    ratios[kind].append(medians["new"][kind] / medians["base"][kind])
     finally:
         for process in children.values():
             if process.poll() is None:
@@ -109,12 +120,13 @@ def parent(args: argparse.Namespace) -> None:
             process.wait()
     print(f"\nmedian CPU ms per request, {args.rounds} rounds x {args.n}:")
     header = f"{'request':<10}" + "".join(f"{name:>10}" for name in sides)
-    print(header + ("   new/base" if args.base else ""))
+    print(header + ("   new/base   median of the rounds' new/base" if args.base else ""))
     for kind in KINDS:
-        medians = {name: statistics.median(times[name][kind]) for name in sides}
-        line = f"{kind:<10}" + "".join(f"{medians[name]:>10.2f}" for name in sides)
+        overall = {name: statistics.median(times[name][kind]) for name in sides}
+        line = f"{kind:<10}" + "".join(f"{overall[name]:>10.2f}" for name in sides)
         if args.base:
-            line += f"   {medians['new'] / medians['base']:8.2f}"
+            line += f"   {overall['new'] / overall['base']:8.2f}"
+            line += f"   {statistics.median(ratios[kind]):8.2f}"
         print(line)
 
 
