@@ -114,7 +114,7 @@ def article_page_context(
     return {
         **review,
         "rejected_suggestions": rejected_suggestions(article, user),
-        "sources": article_sources(text, rows),
+        **sources_panel(article, user, rows),
         "scorecard": article_scorecard(article, user, rows),
         "score_formula": SCORE_FORMULA,
         "article": article,
@@ -267,10 +267,22 @@ def rejected_suggestions(article: Article, user: Any) -> list[Claim]:
     return rejected
 
 
+def sources_panel(article: Article, user: Any, rows: list[ClaimRow]) -> dict[str, Any]:
+    """The sources panel: the sources among `rows`, and their list and the merge form's
+    options written by the Jinja2 macros (Django's engine took 1 ms for a few sources)."""
+    sources = article_sources(article.text, rows)
+    can_split = not article.read_only and user.has_perm("annotations.change_claim")
+    return {
+        "sources": sources,
+        "sources_html": _macros().source_list(sources, can_split),
+        "source_options_html": _macros().source_options(sources),
+    }
+
+
 def sources_context(article: Article, user: Any) -> dict[str, Any]:
     """What the sources panel shows on its own (its htmx refresh)."""
     rows = _claim_rows(article, all_labels(), user)
-    return {"article": article, "sources": article_sources(article.text, rows)}
+    return {"article": article, **sources_panel(article, user, rows)}
 
 
 def article_scorecard(article: Article, user: Any, rows: list[ClaimRow] | None = None) -> Scorecard:

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template import engines
+from django.utils.timezone import is_aware, localtime
 from django.views.decorators.http import require_GET
 
 from annotations.filters import ARTICLE_SORTS, CLAIM_COUNT, DEFAULT_SORT
 from annotations.models import Claim
 from annotations.pages.annotate import TEMPLATE, article_or_404, article_page_context
 from annotations.pages.forms import ArticleFocusForm, ArticleSearchForm
-from newsroom.models import Article
+from newsroom.models import AnalysisState, Article
 from newsroom.pages.pagination import counted_page
+from newsroom.templatetags.dates import short_date
+
+LIST_MACROS = "annotations/article_list.html"  # a Jinja2 template: the table's macro
 
 # The list's columns: (heading, the `sort` key its heading links to or None, the order a
 # first click gives, whether it holds numbers).
@@ -61,6 +69,75 @@ def columns(query: QueryDict, sort: str) -> list[Column]:
     return shown
 
 
+# The Analysis column: the state's CSS class and word (anything else reads "Done").
+ANALYSIS_SHOWN = {
+    AnalysisState.PENDING: ("pending", "Waiting"),
+    AnalysisState.RUNNING: ("running", "Running"),
+    AnalysisState.FAILED: ("failed", "Failed"),
+}
+ANALYSIS_STALLED = ("stalled", "Stalled")
+ANALYSIS_DONE = ("done", "Done")
+
+
+class ListRow(TypedDict):
+    """One row of the article list, as its macro writes it: plain strings, the cheapest
+    lookups for the template (the list is rendered on every search keystroke)."""
+
+    url: str
+    title: str
+    byline: str
+    outlet: str  # "—" without one
+    published: str  # "—" without a date
+    analysis: str  # the CSS class's suffix: pending, running, failed, stalled, done
+    analysis_name: str
+    claims: str
+    open_suggestions: str  # "" when there are none
+    status: str
+    status_name: str
+    added: str
+
+
+def _day(value: datetime | None) -> str:
+    """What `{{ value|short_date }}` prints in a Django template (in the current time zone)."""
+    if isinstance(value, datetime) and is_aware(value):
+        value = localtime(value)
+    return short_date(value)
+
+
+def list_rows(articles: Iterable[Article]) -> list[ListRow]:
+    """The rows of the list's page (articles annotated with their claim counts)."""
+    rows: list[ListRow] = []
+    for article in articles:
+        if article.analysis_stalled:
+            analysis, analysis_name = ANALYSIS_STALLED
+        else:
+            analysis, analysis_name = ANALYSIS_SHOWN.get(article.analysis_state, ANALYSIS_DONE)
+        outlet = article.outlet.name if article.outlet else ""
+        rows.append(
+            {
+                "url": article.get_absolute_url(),
+                "title": article.title,
+                "byline": article.byline,
+                "outlet": outlet or "—",
+                "published": _day(article.published_at) or "—",
+                "analysis": analysis,
+                "analysis_name": analysis_name,
+                "claims": str(getattr(article, CLAIM_COUNT)),
+                "open_suggestions": str(article.open_suggestions or ""),
+                "status": article.status,
+                "status_name": article.get_status_display(),
+                "added": _day(article.created_at),
+            }
+        )
+    return rows
+
+
+def _list_macros() -> Any:
+    """The Jinja2 macro that writes the table (templates/jinja2/annotations/article_list.html);
+    it returns autoescaped HTML (Jinja2's Markup), which the page's template includes as is."""
+    return engines["jinja2"].get_template(LIST_MACROS).template.module
+
+
 @require_GET
 @permission_required("newsroom.view_article", raise_exception=True)
 def article_list(request: HttpRequest) -> HttpResponse:
@@ -91,6 +168,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     sorted_by = chosen or ("" if words else DEFAULT_SORT)
+    rows = list_rows(page.object_list)
+    table = _list_macros().article_table(columns(query, sorted_by), rows) if rows else ""
     context = {
         "form": form,
         "page": page,
@@ -98,7 +177,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "searching": form.is_bound,
         "words": words,  # what the list was searched for: nothing when the form was refused
         "sort": chosen,  # the order asked for (kept by the search form), if any
-        "columns": columns(query, sorted_by),
+        "table_html": table,
         "sort_name": ARTICLE_SORTS.get(sorted_by, ""),
     }
     template = "annotations/article_list.html"
