@@ -60,58 +60,49 @@ def suggestions_replace(*, found: Sequence[tuple[int, Sequence[Suggestion]]]) ->
         .visible()
         .values_list("article_id", "start", "end", "id")
     }
+    # Written in three waves, so that each link is known when its claim is inserted (no
+    # UPDATE afterwards): sources and markers; then cues, linked to their source; then
+    # statements, linked to their cue (the suggested one, or a claim an editor kept there).
     made: dict[tuple[int, int], Claim] = {}
-    for pk, suggestions in found:
-        for i, s in enumerate(suggestions):
-            label = labels.get(s.label)
-            if label is None or (pk, s.start, s.end, s.label) in taken:
-                continue
-            taken.add((pk, s.start, s.end, s.label))
-            made[pk, i] = Claim(
-                article_id=pk,
-                start=s.start,
-                end=s.end,
-                label=label,
-                origin=ClaimOrigin.RULE,
-                status=SpanStatus.SUGGESTED,
-                anonymity_reason=s.anonymity_reason[:REASON_MAX],
-                affiliation=s.affiliation[:AFFILIATION_MAX],
-                source_mention_id=mentions.get((pk, *s.entity)) if s.entity else None,
-            )
-    Claim.objects.bulk_create(made.values())
-    linked = []
-    for pk, suggestions in found:
-        for i, s in enumerate(suggestions):
-            cue, source = made.get((pk, i)), made.get((pk, s.source))
-            # A cue links to its source claim; a pronoun's antecedent groups it (below).
-            if (
-                cue is not None
-                and source is not None
-                and source is not cue
-                and cue.label.kind == LabelKind.CUE
-                and source.label.kind == LabelKind.SOURCE
-            ):
-                cue.source_claim_id = source.pk
-                linked.append(cue)
-    Claim.objects.bulk_update(linked, ["source_claim"])
-    # A statement links to the cue that attributes it: the suggested one, or the claim on its
-    # span that an editor kept.
-    stated = []
-    for pk, suggestions in found:
-        for i, s in enumerate(suggestions):
-            statement = made.get((pk, i))
-            if statement is None or s.cue is None or statement.label.kind != LabelKind.CONTENT:
-                continue
-            cue = made.get((pk, s.cue))
-            if cue is not None:
-                cue_id = cue.pk if cue.label.kind == LabelKind.CUE else None
-            else:
-                c = suggestions[s.cue]
-                cue_id = existing.get((pk, c.start, c.end, c.label))
-            if cue_id is not None:
-                statement.cue_id = cue_id
-                stated.append(statement)
-    Claim.objects.bulk_update(stated, ["cue"])
+
+    def link(pk: int, suggestions: Sequence[Suggestion], target: int | None, kind: str) -> Any:
+        """The id of the claim suggestion `target` became, else of the claim already on its
+        span and label; None unless its label is of `kind`."""
+        if target is None:
+            return None
+        t = suggestions[target]
+        if t.label not in labels or labels[t.label].kind != kind:
+            return None
+        claim = made.get((pk, target))
+        return claim.pk if claim is not None else existing.get((pk, t.start, t.end, t.label))
+
+    for kinds in ((LabelKind.SOURCE, LabelKind.MARKER), (LabelKind.CUE,), (LabelKind.CONTENT,)):
+        wave = []
+        for pk, suggestions in found:
+            for i, s in enumerate(suggestions):
+                label = labels.get(s.label)
+                if label is None or label.kind not in kinds:
+                    continue
+                if (pk, s.start, s.end, s.label) in taken:
+                    continue
+                taken.add((pk, s.start, s.end, s.label))
+                claim = made[pk, i] = Claim(
+                    article_id=pk,
+                    start=s.start,
+                    end=s.end,
+                    label=label,
+                    origin=ClaimOrigin.RULE,
+                    status=SpanStatus.SUGGESTED,
+                    anonymity_reason=s.anonymity_reason[:REASON_MAX],
+                    affiliation=s.affiliation[:AFFILIATION_MAX],
+                    source_mention_id=mentions.get((pk, *s.entity)) if s.entity else None,
+                )
+                if label.kind == LabelKind.CUE:
+                    claim.source_claim_id = link(pk, suggestions, s.source, LabelKind.SOURCE)
+                elif label.kind == LabelKind.CONTENT:
+                    claim.cue_id = link(pk, suggestions, s.cue, LabelKind.CUE)
+                wave.append(claim)
+        Claim.objects.bulk_create(wave)
     _carry_links(
         carried,
         {(c.article_id, c.start, c.end, c.label.slug): c.pk for c in made.values()} | existing,
