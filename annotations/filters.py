@@ -204,12 +204,17 @@ class ArticleFilterForm(forms.Form):
     def ordered(self, articles: QuerySet) -> QuerySet:
         """`articles` in the valid form's order, if it names one (else as they come). By
         `claims`: by their CLAIM_COUNT annotation, which the caller makes for its viewer."""
-        sort = self.cleaned_data.get("sort")
-        if not sort:
-            return articles
-        key = sort.removeprefix("-")
-        key = CLAIM_COUNT if key == "claims" else key
-        return articles.sorted_by(key, descending=sort.startswith("-"))
+        return articles_in_order(articles, self.cleaned_data.get("sort") or "")
+
+
+def articles_in_order(articles: QuerySet, sort: str) -> QuerySet:
+    """`articles` in the order `sort` (one of ARTICLE_SORTS; empty: as they come). By
+    `claims`: by their CLAIM_COUNT annotation, which the caller makes for its viewer."""
+    if not sort:
+        return articles
+    key = sort.removeprefix("-")
+    key = CLAIM_COUNT if key == "claims" else key
+    return articles.sorted_by(key, descending=sort.startswith("-"))
 
 
 # --- The export -------------------------------------------------------------------------------

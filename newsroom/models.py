@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom.folding import SQL_FUNCTION, folded_words
+from newsroom.prepared import PreparedQuery
 from newsroom.search import CONFIG as SEARCH_CONFIG
 
 # Moments every layer can store and compute with: both databases, Python's datetime (years
@@ -101,7 +103,7 @@ class ArticleQuerySet(models.QuerySet):
         """Articles in one workflow state."""
         return self.filter(status=status)
 
-    def search(self, query: str) -> ArticleQuerySet:
+    def search(self, query: str, *, pending: list[int] | None = None) -> ArticleQuerySet:
         """Articles whose title or text match `query`, best matches first; accents never
         matter ("Gdansk" finds "Gdańsk" and the other way round).
 
@@ -111,6 +113,8 @@ class ArticleQuerySet(models.QuerySet):
         not indexed yet (at most SEARCH_UNINDEXED_MAX), over the document computed on the
         fly. SQLite: every word must occur in the title or text, case and accents aside
         (newsroom.folding), newest first.
+
+        `pending`: on PostgreSQL, the caller's `not_indexed_ids()` (None: read here).
         """
         query = query.strip()
         if not query:
@@ -121,7 +125,8 @@ class ArticleQuerySet(models.QuerySet):
             stored = StoredSearchDocument()
             sq = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
             matches = models.Q(document=sq)
-            pending = self.model.objects.using(self.db).not_indexed()
+            if pending is None:
+                pending = not_indexed_ids(using=self.db)
             if pending:
                 # Two arms PostgreSQL can serve from two indexes (GIN, primary key).
                 matches |= models.Q(pk__in=pending, built=sq)
@@ -147,25 +152,9 @@ class ArticleQuerySet(models.QuerySet):
         """The ids of the newest articles whose search document is not built yet, as many as
         a search computes on the fly: at most SEARCH_UNINDEXED_MAX, and texts of at most
         SEARCH_UNINDEXED_BYTES as stored (the newest always, whatever its size). PostgreSQL
-        only: a partial index finds them at once, and the stored size needs no reading."""
-        rows = (
-            self.alias(document=StoredSearchDocument())
-            .filter(document__isnull=True)
-            .order_by("-pk")
-            .annotate(
-                stored=models.Func(
-                    "text", function="pg_column_size", output_field=models.IntegerField()
-                )
-            )
-            .values_list("pk", "stored")[:SEARCH_UNINDEXED_MAX]
-        )
-        ids, total = [], 0
-        for pk, stored in rows:
-            total += stored or 0
-            if ids and total > SEARCH_UNINDEXED_BYTES:
-                break
-            ids.append(pk)
-        return ids
+        only: a partial index finds them at once, and the stored size needs no reading.
+        (Every search asks: `not_indexed_ids()` gives the same from a query compiled once.)"""
+        return _first_not_indexed(_unindexed_sizes(self)[:SEARCH_UNINDEXED_MAX])
 
     def newest_first(self) -> ArticleQuerySet:
         """Most recently added first (the list's default order)."""
@@ -204,6 +193,42 @@ def check_editable(article: Article | int, *, error: type[Exception]) -> None:
     )
     if status == ArticleStatus.APPROVED:
         raise error(READ_ONLY)
+
+
+def _unindexed_sizes(articles: models.QuerySet) -> models.QuerySet:
+    """`not_indexed()`'s candidates, newest first: (id, stored size of the text), of which
+    the first SEARCH_UNINDEXED_MAX are read."""
+    return (
+        articles.alias(document=StoredSearchDocument())
+        .filter(document__isnull=True)
+        .order_by("-pk")
+        .annotate(
+            stored=models.Func(
+                "text", function="pg_column_size", output_field=models.IntegerField()
+            )
+        )
+        .values_list("pk", "stored")
+    )
+
+
+def _first_not_indexed(rows: Iterable[tuple[int, int | None]]) -> list[int]:
+    ids, total = [], 0
+    for pk, stored in rows:
+        total += stored or 0
+        if ids and total > SEARCH_UNINDEXED_BYTES:
+            break
+        ids.append(pk)
+    return ids
+
+
+_UNINDEXED_SIZES = PreparedQuery(lambda: _unindexed_sizes(Article.objects.all()), paged=True)
+
+
+def not_indexed_ids(*, using: str | None = None) -> list[int]:
+    """`Article.objects.not_indexed()`, from a query compiled once (each search asks it;
+    PostgreSQL only)."""
+    rows = _UNINDEXED_SIZES.rows(using=using, limit=SEARCH_UNINDEXED_MAX, offset=0)
+    return _first_not_indexed(rows)
 
 
 def search_vector():

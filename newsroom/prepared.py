@@ -24,8 +24,17 @@ tests/newsroom/test_prepared.py pins the Django release these were checked again
 fails on an upgrade until someone has checked them again; it also compares each prepared
 query's rows with those of its plain queryset.
 
-Only values the ORM passes through unchanged can be placeholders (ids): the first compile
-checks that each placeholder appears exactly once among the parameters.
+Only values the ORM passes through unchanged can be placeholders (ids, a full-text search's
+words): the first compile checks that each placeholder appears exactly once among the
+parameters, or at least once for those named in `repeated` (the article list's viewer, whose
+id both claim-count subqueries filter on).
+
+Pages (`paged=True`, the article list): Django writes a slice's LIMIT and OFFSET into the SQL
+text, so a sliced queryset would need one compile per page. A paged query is compiled without
+a slice, and `LIMIT %s OFFSET %s` is appended to its SQL, with the call's `limit` and `offset`
+as its last two parameters: the same text for every page. That is where Django writes them
+for a SELECT without `select_for_update()` on PostgreSQL and SQLite (checked by
+tests/newsroom/test_prepared.py against the SQL of the sliced queryset).
 """
 
 from __future__ import annotations
@@ -52,27 +61,42 @@ def _shallow(instance: Any) -> Any:
 
 
 class _Compiled:
-    def __init__(self, queryset: QuerySet, placeholders: dict[str, Any]):
+    def __init__(
+        self,
+        queryset: QuerySet,
+        placeholders: dict[str, Any],
+        repeated: frozenset[str],
+        paged: bool,
+    ):
+        if paged and (queryset.query.is_sliced or queryset.query.select_for_update):
+            raise ValueError("a paged query is compiled without a slice or select_for_update")
         compiler = queryset.query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()  # also sets up select, klass_info, annotations
         slots = {}
         for name, placeholder in placeholders.items():
             found = [i for i, value in enumerate(params) if value == placeholder]
-            if len(found) != 1:
+            if len(found) != 1 and not (found and name in repeated):
                 raise ValueError(
                     f"placeholder {name!r} must appear once among the parameters, "
                     f"not {len(found)} times: prepare only values the ORM passes unchanged"
                 )
-            slots[name] = found[0]
-        self.queryset, self.compiler, self.sql = queryset, compiler, sql
+            slots[name] = found
+        if paged:
+            sql += " LIMIT %s OFFSET %s"
+        self.queryset, self.compiler, self.sql, self.paged = queryset, compiler, sql, paged
         self.params, self.slots = tuple(params), slots
 
-    def run(self, values: dict[str, Any]) -> QuerySet:
+    def run(self, values: dict[str, Any], page: tuple[int, int] | None) -> QuerySet:
         if values.keys() != self.slots.keys():
             raise TypeError(f"expected values for {sorted(self.slots)}, got {sorted(values)}")
+        if (page is not None) != self.paged:
+            raise TypeError("a paged query takes a limit and an offset, another query neither")
         params = list(self.params)
-        for name, slot in self.slots.items():
-            params[slot] = values[name]
+        for name, slots in self.slots.items():
+            for slot in slots:
+                params[slot] = values[name]
+        if page is not None:
+            params += page
         sql_and_params = (self.sql, tuple(params))
         compiler = _shallow(self.compiler)
         # The calling thread's connection (Django's are per thread), never the one it was
@@ -87,14 +111,25 @@ class _Compiled:
 
 
 class PreparedQuery:
-    """`build(**placeholders)`: the queryset, using each placeholder once (e.g. `pk=key`).
+    """`build(**placeholders)`: the queryset, using each placeholder once (e.g. `pk=key`), or
+    at least once for the names in `repeated`. `paged`: rows are asked for a page at a time
+    (`limit`, `offset`), the queryset left unsliced.
 
-    Instances are module-level constants; the compiled form is kept per database alias
-    and each call runs on the calling thread's connection.
+    Instances are module-level constants (or kept in a module-level dict, one per shape of
+    a query); the compiled form is kept per database alias and each call runs on the
+    calling thread's connection.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], **placeholders: Any):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        repeated: tuple[str, ...] = (),
+        paged: bool = False,
+        **placeholders: Any,
+    ):
         self.build, self.placeholders = build, placeholders
+        self.repeated, self.paged = frozenset(repeated), paged
         self.model: Any = None  # known after the first build
         self._by_alias: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
@@ -109,14 +144,25 @@ class PreparedQuery:
         compiled = self._by_alias.get(alias)
         if compiled is None:
             queryset = built if built is not None else self.build(**self.placeholders)
-            compiled = _Compiled(queryset.using(alias), self.placeholders)
+            compiled = _Compiled(
+                queryset.using(alias), self.placeholders, self.repeated, self.paged
+            )
             with self._lock:
                 self._by_alias[alias] = compiled
         return compiled
 
-    def rows(self, *, using: str | None = None, **values: Any) -> list[Any]:
-        """The rows for these values, as the queryset would give them."""
-        return list(self._compiled(using).run(values))
+    def rows(
+        self,
+        *,
+        using: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        **values: Any,
+    ) -> list[Any]:
+        """The rows for these values, as the queryset would give them; a paged query's
+        `limit` rows from `offset` on, as `queryset[offset : offset + limit]` would."""
+        page = None if limit is None else (limit, offset)
+        return list(self._compiled(using).run(values, page))
 
     def first(self, *, using: str | None = None, **values: Any) -> Any:
         """The first row for these values, or None."""

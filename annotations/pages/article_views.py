@@ -9,19 +9,18 @@ from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template import engines
+from django.urls import reverse
 from django.utils.timezone import is_aware, localtime
 from django.views.decorators.http import require_GET
 
 from annotations.filters import ARTICLE_SORTS, CLAIM_COUNT, DEFAULT_SORT
-from annotations.models import Claim
 from annotations.pages.annotate import TEMPLATE, article_or_404, article_page_context
+from annotations.pages.article_query import article_page
 from annotations.pages.forms import ArticleFocusForm, ArticleSearchForm
-from newsroom.models import AnalysisState, Article
-from newsroom.pages.pagination import counted_page
+from newsroom.models import AnalysisState, Article, ArticleStatus
 from newsroom.templatetags.dates import short_date
 
 LIST_MACROS = "annotations/article_list.html"  # a Jinja2 template: the table's macro
@@ -104,8 +103,15 @@ def _day(value: datetime | None) -> str:
     return short_date(value)
 
 
+# The Review column's words, as `get_status_display()` gives them (a lookup, not its call).
+STATUS_NAMES = dict(ArticleStatus.choices)
+URL_MARK = 987_654_321  # an article id in the reversed URL, to be replaced by each row's
+
+
 def list_rows(articles: Iterable[Article]) -> list[ListRow]:
     """The rows of the list's page (articles annotated with their claim counts)."""
+    # Each row's link as `get_absolute_url()` writes it, reversed once for the page.
+    head, _, tail = reverse("article_detail", args=[URL_MARK]).rpartition(str(URL_MARK))
     rows: list[ListRow] = []
     for article in articles:
         if article.analysis_stalled:
@@ -115,7 +121,7 @@ def list_rows(articles: Iterable[Article]) -> list[ListRow]:
         outlet = article.outlet.name if article.outlet else ""
         rows.append(
             {
-                "url": article.get_absolute_url(),
+                "url": f"{head}{article.pk}{tail}",
                 "title": article.title,
                 "byline": article.byline,
                 "outlet": outlet or "—",
@@ -125,7 +131,7 @@ def list_rows(articles: Iterable[Article]) -> list[ListRow]:
                 "claims": str(getattr(article, CLAIM_COUNT)),
                 "open_suggestions": str(article.open_suggestions or ""),
                 "status": article.status,
-                "status_name": article.get_status_display(),
+                "status_name": STATUS_NAMES.get(article.status, article.status),
                 "added": _day(article.created_at),
             }
         )
@@ -143,28 +149,22 @@ def _list_macros() -> Any:
 def article_list(request: HttpRequest) -> HttpResponse:
     """The articles: search, filters, each one's analysis, claims and review status."""
     form = ArticleSearchForm(request.GET or None)
-    # The claims the viewer sees on each article's page (the one visibility rule), and the
-    # rules' open suggestions among them: counted in the list's own query.
-    claims = Claim.objects.visible_to(request.user).showing()
-    articles = (
-        Article.objects.select_related("outlet")
-        .defer("text", "analysis_error")
-        .annotate(
-            **{CLAIM_COUNT: claims.count_per_article()},
-            open_suggestions=claims.suggested().count_per_article(),
-        )
-        .newest_first()
-    )
-    words, chosen = "", ""
+    words, chosen, status, outlet = "", "", "", None
     if form.is_valid():
         words = form.words()
-        chosen = form.cleaned_data["sort"]
-        articles = form.apply(articles)
-    number = request.GET.get("page")
-    if words:
-        page = counted_page(articles, settings.ARTICLES_PER_PAGE, number)  # one scan, not two
-    else:
-        page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(number)
+        chosen, status = form.cleaned_data["sort"], form.cleaned_data["status"]
+        outlet = form.cleaned_data["outlet"]
+    # The claims the viewer sees on each article's page (the one visibility rule), and the
+    # rules' open suggestions among them, counted in the page's query (compiled once).
+    page = article_page(
+        user=request.user,
+        number=request.GET.get("page"),
+        per_page=settings.ARTICLES_PER_PAGE,
+        words=words,
+        sort=chosen,
+        status=status,
+        outlet_id=outlet.pk if outlet is not None else None,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     sorted_by = chosen or ("" if words else DEFAULT_SORT)

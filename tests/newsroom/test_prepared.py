@@ -169,3 +169,60 @@ def test_on_postgresql_a_prepared_query_becomes_a_server_prepared_statement(db):
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         statements = [row[0] for row in cursor.fetchall()]
     assert any('FROM "annotations_label"' in s for s in statements), statements
+
+
+def _newest(pk_below):
+    return Article.objects.filter(pk__lt=pk_below).select_related("outlet").order_by("-pk")
+
+
+def test_it_gives_a_paged_query_the_slices_of_its_queryset(db, django_assert_num_queries):
+    articles = _articles(7)
+    below = max(a.pk for a in articles) + 1
+    prepared = PreparedQuery(_newest, paged=True, pk_below=PLACEHOLDER)
+    for offset, limit in [(0, 3), (3, 3), (6, 3), (9, 3), (2, 0)]:
+        expected = list(_newest(below)[offset : offset + limit])
+        with django_assert_num_queries(1):
+            rows = prepared.rows(pk_below=below, limit=limit, offset=offset)
+        assert rows == expected
+        assert [r.outlet_id for r in rows] == [r.outlet_id for r in expected]
+
+
+def test_it_writes_a_paged_querys_sql_as_the_sliced_querysets_with_the_page_as_parameters(db):
+    _articles(1)
+    prepared = PreparedQuery(_newest, paged=True, pk_below=PLACEHOLDER)
+    compiled = prepared._compiled(None)
+    sliced, params = _newest(PLACEHOLDER)[4:6].query.get_compiler("default").as_sql()
+    assert compiled.sql.endswith(" LIMIT %s OFFSET %s")
+    assert compiled.sql.replace("LIMIT %s OFFSET %s", "LIMIT 2 OFFSET 4") == sliced
+    assert list(compiled.params) == list(params)
+
+
+def test_it_asks_a_paged_query_for_a_page_and_another_for_none(db):
+    paged = PreparedQuery(_newest, paged=True, pk_below=PLACEHOLDER)
+    plain = PreparedQuery(_newest, pk_below=PLACEHOLDER)
+    with pytest.raises(TypeError):
+        paged.rows(pk_below=5)
+    with pytest.raises(TypeError):
+        plain.rows(pk_below=5, limit=2, offset=0)
+    with pytest.raises(ValueError, match="without a slice"):
+        PreparedQuery(lambda: Article.objects.order_by("pk")[:5], paged=True).rows(
+            limit=1, offset=0
+        )
+
+
+def test_it_lets_a_placeholder_named_repeated_appear_more_than_once(db):
+    articles = _articles(4)
+    user = articles[0].created_by_id
+
+    def either(pk):
+        return (Article.objects.filter(pk=pk) | Article.objects.filter(created_by=pk)).order_by(
+            "pk"
+        )
+
+    prepared = PreparedQuery(either, repeated=("pk",), pk=PLACEHOLDER)
+    assert prepared.rows(pk=articles[2].pk) == list(either(articles[2].pk))
+    assert prepared.rows(pk=user) == list(either(user))
+    with pytest.raises(ValueError, match="must appear once"):
+        PreparedQuery(
+            lambda word: Article.objects.filter(title__contains=word), repeated=("word",), word="zz"
+        ).rows(word="x")
