@@ -25,6 +25,7 @@ CLAIM_FIELDS = {
     "note": "note",
     "source_mention": "source entity",
     "source_claim": "belongs to source",
+    "cue": "said via",
 }
 MENTION_FIELDS = {"label": "label", "status": "status"}
 KINDS = {"+": "added", "~": "changed", "-": "deleted"}
@@ -61,9 +62,11 @@ def article_history_entries(article: Article, viewer: Any = None) -> list[Entry]
         .order_by("id", "history_date", "history_id")
     )
     # Links show what they point to, not a row's id ("belongs to source: — → 23" was unreadable).
+    quoted_claims = _quoted(Claim.objects.filter(article_id=article.pk), claims, text)
     names = {
         "label": labels,
-        "source_claim": _quoted(Claim.objects.filter(article_id=article.pk), claims, text),
+        "source_claim": quoted_claims,
+        "cue": quoted_claims,  # a statement's cue: "said via: — → “said”"
         "source_mention": _quoted(
             EntityMention.objects.filter(article_id=article.pk), mentions, text
         ),

@@ -29,7 +29,16 @@ from annotations.models import (
     authored_by,
     sees_every_claim,
 )
-from annotations.pages.segments import Paragraph, Span, paragraph, paragraphs, text_paragraphs
+from annotations.pages.attributions import attribution_context
+from annotations.pages.segments import (
+    Paragraph,
+    Span,
+    context_of,
+    excerpt,
+    paragraph,
+    paragraphs,
+    text_paragraphs,
+)
 from annotations.quality import SCORE_FORMULA, Scorecard
 from annotations.review import review_panel_context
 from annotations.scorecards import ScoredClaim, viewer_scorecard
@@ -121,7 +130,7 @@ def article_page_context(
         "text_html": _macros().paragraphs(
             text_paragraphs(text, _spans(entities["mentions"], rows))
         ),
-        **_claim_panel_context(user, claim, labels, rows, entities["mentions"], text),
+        **_claim_panel_context(article, user, claim, labels, rows, entities["mentions"], text),
         "claims_list_html": _macros().claims_groups(claim_groups(text, labels, rows)),
         "claim_count": len(rows),
         "conflict": conflict,
@@ -151,6 +160,7 @@ def claim_fragment_context(
     undo: Claim | None = None,
     undo_deleted: int | None = None,
     unsaved: dict[str, Any] | None = None,
+    fresh: bool = False,
 ) -> dict[str, Any]:
     """What a claim action swaps: the claim panel, the claims list's groups of the labels it
     touched, and the paragraphs overlapping the text ranges it touched.
@@ -183,7 +193,9 @@ def claim_fragment_context(
         source_rows = _claim_rows(article, labels, user, Q(label__kind=LabelKind.SOURCE))
     return {
         "article": article,
-        **_claim_panel_context(user, claim, labels, source_rows, sources, text),
+        **_claim_panel_context(
+            article, user, claim, labels, source_rows, sources, text, fresh=fresh
+        ),
         "claim_groups_html": _macros().claims_groups(
             claim_groups(text, groups, group_rows), swap=True
         ),
@@ -223,6 +235,7 @@ def _unsaved(values: dict[str, Any] | None) -> dict[str, Any] | None:
         "note": values.get("note", ""),
         "source_mention_id": mention.pk if mention is not None else None,
         "source_claim_id": source.pk if source is not None else None,
+        "cue_id": values["cue"].pk if values.get("cue") is not None else None,
         "start": values.get("start"),
         "end": values.get("end"),
     }
@@ -490,22 +503,39 @@ def _spans(mentions: list[EntityMention], claims: list[ClaimRow]) -> list[Span]:
     return [
         Span(m.id, m.start, m.end, f"ent ent-{m.label} st-{m.status}", m.label) for m in mentions
     ] + [
-        Span(
-            c.pk, c.start, c.end, f"claim lab-{c.label.slug} cst-{c.status}", c.label.name, "claim"
-        )
+        Span(c.pk, c.start, c.end, _claim_css(c), c.label.name, "claim", _beneath(c))
         for c in claims
     ]
 
 
+def _claim_css(claim: ClaimRow) -> str:
+    css = f"claim lab-{claim.label.slug} cst-{claim.status}"
+    # A statement's own pieces have no fill: its line is drawn beneath (`_beneath`).
+    return css + " kind-content" if claim.label.kind == LabelKind.CONTENT else css
+
+
+def _beneath(claim: ClaimRow) -> str:
+    """A statement is long: a line beneath the text in its label's colour (dashed while
+    suggested), under the cues, hedges and entities inside it, rather than a fill over them."""
+    if claim.label.kind != LabelKind.CONTENT:
+        return ""
+    suggested = " within-suggested" if claim.status == SpanStatus.SUGGESTED else ""
+    return f"within within-{claim.label.slug}{suggested}"
+
+
 def _claim_panel_context(
+    article: Article,
     user: Any,
     claim: Claim | None,
     labels: list[Label],
     rows: list[ClaimRow],
     mentions: list[EntityMention],
     text: str,
+    *,
+    fresh: bool = False,
 ) -> dict[str, Any]:
-    """The label picker and the claim panel; `rows` are the claims a cue may belong to."""
+    """The label picker and the claim panel; `rows` are the claims a cue may belong to;
+    `fresh`: the claim was just marked (annotations.pages.attributions)."""
     suggested = claim is not None and claim.status == SpanStatus.SUGGESTED
     return {
         "labels": labels,
@@ -538,41 +568,10 @@ def _claim_panel_context(
             and r.label.kind == LabelKind.SOURCE
             and r.pk != claim.pk
         ],
-        "linked_claims": _linked(user, claim),
+        # Who a statement rests on, a cue's statements, a source's attributions; and the
+        # claims the text outlines as linked to the open one (`linked_claims`).
+        **attribution_context(article, user, claim, labels, fresh=fresh),
     }
-
-
-def _linked(user: Any, claim: Claim | None) -> list[int]:
-    """The claims drawn as linked to the open one in the text: a cue's source, a source's
-    cues (those `user` may see)."""
-    if claim is None:
-        return []
-    if claim.label.kind == LabelKind.CUE:
-        if not claim.source_claim_id:
-            return []
-        source = Claim.objects.filter(pk=claim.source_claim_id).visible_to(user)
-        return list(source.values_list("pk", flat=True))
-    if claim.label.kind == LabelKind.SOURCE:
-        cues = Claim.objects.filter(article_id=claim.article_id, source_claim_id=claim.pk)
-        return list(cues.visible_to(user).values_list("pk", flat=True))
-    return []
-
-
-CONTEXT_CHARS = 30
-
-
-def context_of(text: str, span: Any) -> str:
-    """A span in its sentence's words, to tell repeated names apart in a pick-list:
-    “…the minister Dewar says the…”."""
-    lo = max(0, span.start - CONTEXT_CHARS)
-    hi = min(len(text), span.end + CONTEXT_CHARS)
-    before, after = text[lo : span.start], text[span.end : hi]
-    if lo > 0 and " " in before:
-        before = before[before.index(" ") + 1 :]
-    if hi < len(text) and " " in after:
-        after = after[: after.rindex(" ")]
-    words = " ".join(f"{before}[{text[span.start : span.end]}]{after}".split())
-    return f"“{'…' if lo > 0 else ''}{words}{'…' if hi < len(text) else ''}”"
 
 
 class ClaimGroup(TypedDict):
@@ -609,11 +608,6 @@ def claim_groups(text: str, labels: list[Label], rows: list[ClaimRow]) -> list[C
         }
         for label in labels
     ]
-
-
-def excerpt(text: str, length: int) -> str:
-    """`text` cut to `length` characters with an ellipsis (Truncator is slow on thousands)."""
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 # The fragments an action can answer with, and what builds each one's context.

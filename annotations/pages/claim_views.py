@@ -86,6 +86,7 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
         groups={claim.label_id},
         labels=labels,
         notice=notice,
+        fresh=True,  # a statement just marked: its nearest cue is preselected to link
         **_undo_of(claim, getattr(claim, "folded_suggestion", None)),
     )
 
@@ -405,7 +406,9 @@ def label_edit(request: HttpRequest, label_id: int | None = None) -> HttpRespons
 def label_css(request: HttpRequest) -> HttpResponse:
     """Label colours as a stylesheet: colours are data, and the CSP forbids inline styles."""
     rules = [
-        f".lab-{label.slug} {{ --claim: {label.colour}; }}"
+        # --within: a statement's line, drawn beneath the claims inside it (annotate._beneath).
+        f".lab-{label.slug} {{ --claim: {label.colour}; }}\n"
+        f".within-{label.slug} {{ --within: {label.colour}; }}"
         for label in Label.objects.all()
         # The model validates colours as #rrggbb and slugs as slugs; skip anything else.
         if label.colour[1:].isalnum() and label.slug.replace("_", "").replace("-", "").isalnum()

@@ -252,6 +252,9 @@ class ClaimForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop("version")
         data["anonymity_reason"] = data["anonymity_reason"].strip()
+        if data["label"].kind != LabelKind.CONTENT:
+            # Relabelled from a statement (its panel posts its cue): the link goes with it.
+            data["cue"] = None
         if data["start"] is None:  # the span was not moved
             del data["start"], data["end"]
         return data

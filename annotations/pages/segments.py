@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 _PARAGRAPH_END = re.compile(r"\n{2,}")
 
@@ -35,6 +35,10 @@ class Span:
     title: str
     # Names the mark's data attributes: data-ent/data-ents, data-claim/data-claims.
     layer: Literal["ent", "claim"] = "ent"
+    # A span drawn beneath the others (a statement's line, under the cues and hedges inside
+    # it): these classes go on every piece it covers, innermost or not, and it makes no
+    # overlap of its layer (it has no fill to deepen).
+    beneath: str = ""
 
 
 class Segment(TypedDict):
@@ -131,9 +135,33 @@ def _segment(piece: str, covering: Sequence[Span]) -> Segment:
         if not spans:
             continue
         inner = min(spans, key=lambda s: (s.end - s.start, s.id))
-        classes.append(inner.css + (f" {layer}-overlap" if len(spans) > 1 else ""))
+        filled = sum(not s.beneath for s in spans)
+        classes.append(inner.css + (f" {layer}-overlap" if filled > 1 else ""))
+        classes.extend(dict.fromkeys(s.beneath for s in spans if s.beneath))
         found[layer] = str(inner.id)
         found[layer + "s"] = " ".join(str(s.id) for s in spans)
     found["css"] = " ".join(classes)
     found["title"] = " · ".join(s.title for s in covering)
     return found
+
+
+def excerpt(text: str, length: int) -> str:
+    """`text` cut to `length` characters with an ellipsis (Truncator is slow on thousands)."""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+CONTEXT_CHARS = 30
+
+
+def context_of(text: str, span: Any) -> str:
+    """A span in its sentence's words, to tell repeated names apart in a pick-list:
+    “…the minister Dewar says the…”."""
+    lo = max(0, span.start - CONTEXT_CHARS)
+    hi = min(len(text), span.end + CONTEXT_CHARS)
+    before, after = text[lo : span.start], text[span.end : hi]
+    if lo > 0 and " " in before:
+        before = before[before.index(" ") + 1 :]
+    if hi < len(text) and " " in after:
+        after = after[: after.rindex(" ")]
+    words = " ".join(f"{before}[{text[span.start : span.end]}]{after}".split())
+    return f"“{'…' if lo > 0 else ''}{words}{'…' if hi < len(text) else ''}”"

@@ -237,17 +237,40 @@ document.addEventListener("click", (event) => {
     $("#shortcuts-dialog")?.showModal();
     return;
   }
-  const link = event.target.closest("[data-claim-link]");
+  // The Claims list's lines; the claim panel's links to a claim's cues and statements and the
+  // Sources panel's names (data-open-claim: not lines of the list, which j / k walk).
+  const link = event.target.closest("[data-claim-link], [data-open-claim]");
   if (link) {
     event.preventDefault();
-    flash(link.dataset.claimLink);
-    openPanel("claim", link.dataset.claimLink);
+    const id = link.dataset.claimLink || link.dataset.openClaim;
+    flash(id);
+    openPanel("claim", id);
     return;
   }
   const mark = event.target.closest("#article-text mark");
   if (!mark || !window.getSelection().isCollapsed) return;
   if (mark.dataset.claim) openPanel("claim", mark.dataset.claim);
   if (mark.dataset.ent) openPanel("mention", mark.dataset.ent);
+});
+
+// A statement just marked: its "Said via" list takes the keys, with its nearest cue
+// preselected; the arrows choose another, Enter saves the link, Esc leaves the list.
+function focusCue() {
+  const list = document.querySelector("#claim-panel:not([hidden]) #cf-cue[data-focus]");
+  if (list) list.focus();
+}
+
+document.addEventListener("keydown", (event) => {
+  const list = event.target.closest?.("#cf-cue");
+  if (!list) return;
+  if (event.key === "Enter") {
+    event.preventDefault();
+    window.htmx.process(list.form);
+    list.form.requestSubmit();
+  } else if (event.key === "Escape") {
+    event.preventDefault();
+    list.blur();
+  }
 });
 
 // A refused or failed request must never pass silently.
@@ -296,6 +319,7 @@ document.addEventListener("htmx:afterSwap", (event) => {
     const panel = document.getElementById(target);
     if (panel && !panel.hidden && !inView(panel)) reveal(panel);
   }
+  if (target === "claim-panel") focusCue();
   // After a review the panel holds the next suggestion: bring it into view.
   const next = document.querySelector("#claim-panel[data-flash]");
   if (next) flash(next.dataset.flash);

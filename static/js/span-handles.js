@@ -100,17 +100,23 @@ function preview(range) {
   else CSS.highlights.delete(PREVIEW);
 }
 
-// Mark the open claim and what it links to in the text.
+// Mark the open claim and what it links to in the text. A statement is long: it shows by a
+// tint over its words (`of-statement`) rather than a box around each of its pieces.
 export function drawLinks(panel) {
   document.querySelectorAll("#article-text mark.current, #article-text mark.linked").forEach((m) => {
-    m.classList.remove("current", "linked");
+    m.classList.remove("current", "linked", "of-statement");
   });
   if (!panel || panel.hidden || !panel.dataset.claimId) return;
   const css = (id) => `#article-text mark[data-claims~="${CSS.escape(id)}"]`;
-  document.querySelectorAll(css(panel.dataset.claimId)).forEach((m) => m.classList.add("current"));
-  for (const id of (panel.dataset.linked || "").split(" ").filter(Boolean)) {
-    document.querySelectorAll(css(id)).forEach((m) => m.classList.add("linked"));
-  }
+  const draw = (id, name) => {
+    const statement = document.querySelector(`#article-text mark.kind-content[data-claim="${CSS.escape(id)}"]`);
+    document.querySelectorAll(css(id)).forEach((m) => {
+      m.classList.add(name);
+      if (statement) m.classList.add("of-statement");
+    });
+  };
+  draw(panel.dataset.claimId, "current");
+  for (const id of (panel.dataset.linked || "").split(" ").filter(Boolean)) draw(id, "linked");
   const entity = panel.dataset.linkedEntity;
   if (entity) {
     document.querySelectorAll(`#article-text mark[data-ents~="${CSS.escape(entity)}"]`)
