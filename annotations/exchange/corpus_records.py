@@ -315,13 +315,16 @@ def validate_article(
             if source_count is not None and source_count > 32767:
                 check.err(f"{path}.attributes.source_count", "is more than 32,767")
         mention = links.get("source_mention")
-        if mention is not None and mention not in entity_keys:
+        # Ids are strings: anything else (a list would not even hash) is no entity's.
+        if mention is not None and (not isinstance(mention, str) or mention not in entity_keys):
             check.err(
                 f"{path}.links.source_mention", f"{mention!r} is not an entity of this article"
             )
             mention = None
         source = links.get("source_claim")
-        if source is not None and (source not in claim_keys or source == key):
+        if source is not None and (
+            not isinstance(source, str) or source not in claim_keys or source == key
+        ):
             check.err(
                 f"{path}.links.source_claim",
                 f"{source!r} is not another claim of this article",

@@ -199,6 +199,20 @@ def test_a_cue_link_to_anything_but_a_cue_of_the_article_is_refused_with_its_lin
     assert not Article.objects.exists()
 
 
+def test_links_that_are_not_ids_are_refused_not_a_crash(triples):
+    data = b"".join(corpus_export_chunks(exported_at=AT))
+    weird = {"source_mention": ["e1"], "source_claim": {"id": "c1"}, "cue": ["c2"]}
+    bad = _with_links(data, {"the plan would be delayed": weird})
+    Article.objects.all().delete()
+    with pytest.raises(ImportRejected) as info:
+        corpus_import(records=parse_corpus_jsonl(io.BytesIO(bad)))
+    assert [e.field.rsplit(".", 1)[1] for e in info.value.errors] == [
+        "source_mention",
+        "source_claim",
+        "cue",
+    ]
+
+
 def test_a_schema_1_2_file_imports_as_it_did(db):
     """A file the export wrote before 1.3 (tests/fixtures/export/corpus-1.2.jsonl, every
     claim, statements without their links): it imports, and exporting again gives the same
