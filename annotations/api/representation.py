@@ -151,6 +151,7 @@ def _detail(
                 "note": c.note,
                 "source_mention_id": c.source_mention_id,
                 "source_claim_id": c.source_claim_id,
+                "cue_id": c.cue_id,
                 "version": c.version,
             }
             for c in claims

@@ -86,7 +86,7 @@ class ClaimOut(Schema):
     end: int
     text: str = Field(description="text[start:end]")
     label: str = Field(description="The sourcing label's slug, e.g. anonymous_source")
-    label_kind: str = Field(description="source, cue or marker")
+    label_kind: str = Field(description="source, cue, marker or content (a statement)")
     origin: str = Field(description="editor, or rule (a suggestion of the rules)")
     status: SpanStatus = Field(description="A suggestion's review: suggested, accepted, rejected")
     author: str | None = Field(description="Username; null for the rules' suggestions.")
@@ -94,6 +94,12 @@ class ClaimOut(Schema):
     note: str
     source_mention_id: int | None = Field(description="The entity that is the source.")
     source_claim_id: int | None = Field(description="For a cue: the source claim it belongs to.")
+    cue_id: int | None = Field(
+        description=(
+            "For a statement: the cue (a reporting cue, a denial, a no comment) that attributes "
+            "it; with the cue's source_claim_id, an attribution (source, cue, content)."
+        )
+    )
     version: int
 
 

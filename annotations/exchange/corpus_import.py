@@ -106,7 +106,7 @@ class CorpusExtension(ImportExtension):
     def __init__(self, header: Header, unit: str) -> None:
         self.report: CorpusImportReport = CorpusImportReport()
         self.header, self.unit = header, unit
-        self.known_labels = set(Label.objects.values_list("slug", flat=True))
+        self.known_labels = dict(Label.objects.values_list("slug", "kind"))
         self.users: dict[str, Any] = {}
         self.now = timezone.now()
 
@@ -195,11 +195,14 @@ class CorpusExtension(ImportExtension):
         linked = []
         for article, r in pairs:
             for c in r.claims:
-                if c.source_claim:
+                if c.source_claim or c.cue:
                     claim = claims[article.pk, c.key]
-                    claim.source_claim = claims[article.pk, c.source_claim]
+                    if c.source_claim:
+                        claim.source_claim = claims[article.pk, c.source_claim]
+                    if c.cue:
+                        claim.cue = claims[article.pk, c.cue]
                     linked.append(claim)
-        Claim.objects.bulk_update(linked, ["source_claim"], batch_size=500)
+        Claim.objects.bulk_update(linked, ["source_claim", "cue"], batch_size=500)
         # Sources as the file groups them (schema 1.1); mentions it leaves out (a 1.0 file)
         # are grouped by the rules, as after analysis.
         source_kind = {label.pk for label in labels.values() if label.kind == LabelKind.SOURCE}

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from annotations.exchange.export import FORMAT, SCHEMA_VERSION
-from annotations.models import ClaimOrigin, ReviewAction
+from annotations.models import ClaimOrigin, LabelKind, ReviewAction
 from entities.models import Origin as EntityOrigin
 from entities.models import SpanStatus
 from newsroom.models import ArticleStatus
@@ -23,6 +23,7 @@ from newsroom.records import ArticleRecord, RecordError, moment_problem, text_pr
 SUPPORTED_MAJOR = SCHEMA_VERSION.split(".")[0]
 LABEL_MAX, REASON_MAX, AFFILIATION_MAX, USERNAME_MAX = 32, 300, 200, 150
 MODEL_NAME_MAX, MODEL_VERSION_MAX = 100, 40
+CUE, CONTENT = LabelKind.CUE.value, LabelKind.CONTENT.value
 
 
 @dataclass
@@ -90,6 +91,7 @@ class _Claim(_Span):
     note: str
     source_mention: str | None
     source_claim: str | None
+    cue: str | None  # schema 1.3; absent before
     version: int
 
 
@@ -239,10 +241,11 @@ def validate_article(
     *,
     unit: str,
     header: Header,
-    known_labels: set[str],
+    known_labels: dict[str, str],
 ) -> CorpusRecord | list[RecordError]:
     """Check what an exported article carries besides its fields (`base`, already valid):
-    its status, entities, claims and review; return them ready to store, or the errors."""
+    its status, entities, claims and review; return them ready to store, or the errors.
+    `known_labels`: this database's labels, each slug's kind."""
     check = _Checker(position, unit)
     text = base.text
     if raw.get("sha256") not in (None, base.content_hash):
@@ -280,11 +283,13 @@ def validate_article(
         entities.append(entity)
 
     claims: list[_Claim] = []
-    claim_keys = {
-        item["id"]
+    # Each claim id's label, for the links to check what they point to.
+    claim_labels = {
+        item["id"]: item["label"] if isinstance(item.get("label"), str) else None
         for item in (raw.get("claims") if isinstance(raw.get("claims"), list) else [])
         if isinstance(item, dict) and isinstance(item.get("id"), str)
     }
+    claim_keys = claim_labels.keys()
     seen_claim_keys: set[str] = set()
     claim_spans: set[tuple] = set()
     for item, key, path, span in check.entries(raw, "claims", text, seen_claim_keys):
@@ -310,18 +315,22 @@ def validate_article(
             if source_count is not None and source_count > 32767:
                 check.err(f"{path}.attributes.source_count", "is more than 32,767")
         mention = links.get("source_mention")
-        if mention is not None and mention not in entity_keys:
+        # Ids are strings: anything else (a list would not even hash) is no entity's.
+        if mention is not None and (not isinstance(mention, str) or mention not in entity_keys):
             check.err(
                 f"{path}.links.source_mention", f"{mention!r} is not an entity of this article"
             )
             mention = None
         source = links.get("source_claim")
-        if source is not None and (source not in claim_keys or source == key):
+        if source is not None and (
+            not isinstance(source, str) or source not in claim_keys or source == key
+        ):
             check.err(
                 f"{path}.links.source_claim",
                 f"{source!r} is not another claim of this article",
             )
             source = None
+        cue = _cue(check, path, key, links, claim_labels, known_labels)
         version = check.integer(item.get("version", 1), f"{path}.version", minimum=1)
         claim = _Claim(
             key=key,
@@ -341,6 +350,7 @@ def validate_article(
             note=check.string(attributes, "note", f"{path}.attributes.note"),
             source_mention=mention,
             source_claim=source,
+            cue=cue,
             version=version or 1,
         )
         if span:
@@ -413,6 +423,28 @@ def validate_article(
         assignees=assignees,
         events=events,
     )
+
+
+def _cue(
+    check: _Checker,
+    path: str,
+    key: str,
+    links: dict[str, Any],
+    claim_labels: dict[str, str | None],
+    label_kinds: dict[str, str],
+) -> str | None:
+    """A claim's `links.cue` (schema 1.3; absent before): a cue of this article, linked from
+    a statement, as the claim service allows (annotations.claims)."""
+    cue = links.get("cue")
+    if cue is None:
+        return None
+    if not isinstance(cue, str) or cue == key or label_kinds.get(claim_labels.get(cue)) != CUE:
+        check.err(f"{path}.links.cue", f"{cue!r} is not another claim of this article, a cue")
+        return None
+    if label_kinds.get(claim_labels.get(key)) != CONTENT:
+        check.err(f"{path}.links.cue", "only a statement links to a cue")
+        return None
+    return cue
 
 
 def _sources(check: _Checker, raw: dict[str, Any], claim_keys: set[str]) -> list[list[str]]:

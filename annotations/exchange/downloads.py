@@ -22,11 +22,12 @@ from annotations.exchange.export import (
     corpus_export_chunks,
 )
 from annotations.exchange.formats import CODEPOINT, UTF16
+from annotations.exchange.formats.citron import citron_zip_chunks
 from annotations.exchange.formats.docbin import ZIP_SHARD, docbin_zip_chunks
 from annotations.exchange.formats.doccano import doccano_lines
 from annotations.exchange.formats.label_studio import label_studio_chunks
 
-DOCBIN, DOCCANO, LABEL_STUDIO = "docbin", "doccano", "label-studio"
+DOCBIN, DOCCANO, LABEL_STUDIO, CITRON = "docbin", "doccano", "label-studio", "citron"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,17 @@ DOWNLOAD_FORMATS: dict[str, DownloadFormat] = {
             "interface (XML) that matches it. Comes back in with manage.py import_format.",
             "code points (Label Studio's)",
         ),
+        DownloadFormat(
+            CITRON,
+            "Citron JSON",
+            "-citron.zip",
+            "application/zip",
+            "Attributions for BBC R&D's quote extractor Citron, to train or evaluate it or "
+            "another tool: a ZIP of one .json file per article, its quotes (cue, sources, "
+            "contents as spans) and its sources of several mentions as coreference groups. "
+            "Unzip it and give Citron the folder. Export only.",
+            "code points (Citron's, Python's)",
+        ),
     )
 }
 
@@ -110,6 +122,8 @@ def corpus_download(*, fmt: str, filters: ExportFilters, viewer: Any) -> Iterato
         return _utf8(doccano_lines(articles, unit=UTF16, **scope))
     if fmt == LABEL_STUDIO:
         return _utf8(label_studio_chunks(articles, unit=CODEPOINT, **scope))
+    if fmt == CITRON:
+        return citron_zip_chunks(articles, **scope)
     raise ValueError(f"unknown export format {fmt!r}")
 
 

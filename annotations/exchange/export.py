@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from annotations.exchange.attributions import ClaimLinks, attributions
 from annotations.models import Assignment, Claim, Label, ReviewEvent
 from annotations.quality import SOURCES, SourcingCounts
 from annotations.scorecards import ScoredClaim, viewer_scorecard
@@ -39,8 +40,10 @@ from newsroom.models import AnalysisState, Article
 FORMAT = "newsroom-corpus"
 # 1.1: each article's `sources` and its scorecard's `basis` (a score may be null).
 # 1.2: the header's filters say whether the rules' open suggestions (and rejected claims) are
-# in the file (`include_suggestions`). Files of any 1.x import.
-SCHEMA_VERSION = "1.2"
+# in the file (`include_suggestions`).
+# 1.3: attribution triples (issue 19): each claim's `links.cue` (a statement's cue) and each
+# article's `attributions` (source, cue, contents). Files of any 1.x import.
+SCHEMA_VERSION = "1.3"
 # Articles per chunk (five queries). Real-length texts are ~22,000 characters, held as
 # Python strings of up to 4 bytes a character, with their spans and serialised lines:
 # 200 keeps a chunk near 30 MB (peak memory flat and under 200 MB: docs/performance.md).
@@ -285,7 +288,7 @@ def _serialise_chunk(
     for c in Claim.objects.filter(article_id__in=ids).visible_to(viewer).values_list(
         "article_id", "pk", "start", "end", "label_id", "origin", "status", "author_id",
         "anonymity_reason", "affiliation", "source_count", "note", "source_mention_id",
-        "source_claim_id", "version", "source_id",
+        "source_claim_id", "version", "source_id", "cue_id",
     ).order_by():  # fmt: skip
         claims[c[0]].append(c)
     assignees: dict[int, list[str]] = defaultdict(list)
@@ -324,6 +327,7 @@ def _serialise_chunk(
         visible = claims.get(pk, [])
         exported = [c for c in visible if c[6] in statuses]
         claim_list, scored = _claims(text, exported, entity_ids, usernames, label_slugs)
+        sources = _sources(claim_list, scored)
         # The scorecard is the one the viewer sees in the app, whichever claims the file holds.
         card = viewer_scorecard(
             scored if len(exported) == len(visible) else _scored(visible, label_slugs),
@@ -345,7 +349,8 @@ def _serialise_chunk(
             "analysed": analysis == AnalysisState.DONE,
             "entities": entity_list,
             "claims": claim_list,
-            "sources": _sources(claim_list, scored),
+            "sources": sources,
+            "attributions": _attributions(claim_list, sources),
             "review": {"assignees": sorted(editors), "events": events.get(pk, [])},
             "scorecard": {
                 "basis": card.basis,
@@ -398,7 +403,7 @@ def _claims(
     ids = {c[1]: f"c{n}" for n, c in enumerate(rows, start=1)}
     out, scored = [], []
     for (_, pk, start, end, label_id, origin, status, author, reason, affiliation, count, note,
-         mention, source, version, source_id) in rows:  # fmt: skip
+         mention, source, version, source_id, cue) in rows:  # fmt: skip
         slug = label_slugs[label_id]
         out.append(
             {
@@ -420,6 +425,8 @@ def _claims(
                 "links": {
                     "source_mention": entity_ids.get(mention),
                     "source_claim": ids.get(source),
+                    # A statement's cue (1.3), named as source_claim names a source.
+                    "cue": ids.get(cue),
                 },
                 "version": version,
             }
@@ -444,4 +451,24 @@ def _sources(claims: list[dict], scored: list[ScoredClaim]) -> list[dict]:
     return [
         {"id": f"s{n}", "label": g.label, "name": g.name, "claims": list(g.claims)}
         for n, g in enumerate(groups, start=1)
+    ]
+
+
+def _attributions(claims: list[dict], sources: list[dict]) -> list[dict]:
+    """The article's attribution triples among the claims the file holds, in reading order of
+    their cues: the cue's claim id, its source mention's claim id and that source's id among
+    the article's `sources` (each null when the file has none), its statements' claim ids."""
+    source_of = {key: source["id"] for source in sources for key in source["claims"]}
+    found = attributions(
+        ClaimLinks(c["id"], c["label"], c["status"], c["links"]["cue"], c["links"]["source_claim"])
+        for c in claims
+    )
+    return [
+        {
+            "cue": a.cue,
+            "source": a.source,
+            "source_id": source_of.get(a.source),
+            "contents": list(a.contents),
+        }
+        for a in found
     ]

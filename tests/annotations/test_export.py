@@ -146,6 +146,9 @@ def test_it_round_trips_byte_identical_jsonl(corpus):
     articles = validate(first)
     assert len(articles) == len(corpus)
     assert any(a["claims"] and a["entities"] for a in articles)
+    # With the analysis's statements, each linked to its cue (schema 1.3), and attributions.
+    assert any(c["links"]["cue"] for a in articles for c in a["claims"])
+    assert any(a["attributions"] for a in articles)
     _empty_database()
 
     report = corpus_import(records=parse_corpus_jsonl(io.BytesIO(first.encode())))
@@ -207,7 +210,7 @@ def test_it_exports_links_statuses_and_review(corpus):
 def test_it_exports_the_label_set_and_model(corpus):
     header = json.loads(export().splitlines()[0])
     assert header["format"] == "newsroom-corpus" and header["schema_version"] == SCHEMA_VERSION
-    assert SCHEMA_VERSION == "1.2"
+    assert SCHEMA_VERSION == "1.3"
     assert header["filters"] == {"include_suggestions": False}
     assert [label["slug"] for label in header["labels"]][:3] == [
         "named_source", "anonymous_source", "outlet",

@@ -370,6 +370,33 @@ def annotated(editor, other_editor):
     return article, anonymous
 
 
+def test_a_statement_names_the_cue_that_attributes_it(client, admin_token, annotated):
+    article, anonymous = annotated
+    said = Claim.objects.create(
+        article=article, **_at(article.text, "said"), label=Label.objects.get(slug="reporting"),
+        source_claim=anonymous,
+    )  # fmt: skip
+    statement = Claim.objects.create(
+        article=article, **_at(article.text, "it."), label=Label.objects.get(slug="statement"),
+        cue=said,
+    )  # fmt: skip
+    claims = {
+        c["id"]: c for c in get(client, f"{ARTICLES}/{article.pk}", admin_token).json()["claims"]
+    }
+    assert claims[statement.pk]["cue_id"] == said.pk
+    assert claims[statement.pk]["label_kind"] == "content"
+    assert claims[said.pk]["source_claim_id"] == anonymous.pk and claims[said.pk]["cue_id"] is None
+    # The schema documents it.
+    schema = client.get(OPENAPI).json()["components"]["schemas"]["ClaimOut"]
+    assert "cue_id" in schema["required"]
+    assert "attributes it" in schema["properties"]["cue_id"]["description"]
+
+
+def _at(text: str, phrase: str) -> dict[str, int]:
+    start = text.index(phrase)
+    return {"start": start, "end": start + len(phrase)}
+
+
 def test_it_returns_an_article_with_its_annotations(client, admin_user, admin_token, annotated):
     article, anonymous = annotated
     response = get(client, f"{ARTICLES}/{article.pk}", admin_token)

@@ -1,4 +1,5 @@
-"""Exchange formats: spaCy DocBin, doccano JSONL and Label Studio JSON (docs/formats.md).
+"""Exchange formats: spaCy DocBin, doccano JSONL, Label Studio JSON and Citron JSON
+(docs/formats.md).
 
 Each format has its own module with an export (streamed where the format allows) and, for
 doccano and Label Studio, a parser. Parsers turn a file into numbered `FormatRecord`s; the one
@@ -11,13 +12,16 @@ transaction. A file with any bad record imports nothing, and every error names t
 from __future__ import annotations
 
 import bisect
+import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from annotations.exchange.export import exported_claims
@@ -35,9 +39,10 @@ OFFSET_UNITS = (CODEPOINT, UTF16)
 ARTICLE_FIELDS = ("title", "outlet", "url", "byline", "published_at", "language")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 EXPORT_CHUNK = 200  # articles fetched (with their claims and mentions) per query
-# The relations doccano and Label Studio exports draw (docs/formats.md): a cue (denial, no
-# comment) to the source claim it belongs to; a source claim to the entity mention it is.
-CUE_SOURCE, SOURCE_ENTITY = "cue_source", "source_entity"
+# The relations doccano and Label Studio exports draw (docs/formats.md): a cue (reporting,
+# denial, no comment) to the source claim it belongs to; a source claim to the entity mention
+# it is; a statement to the cue that attributes it.
+CUE_SOURCE, SOURCE_ENTITY, STATEMENT_CUE = "cue_source", "source_entity", "statement_cue"
 
 
 # --- Offsets --------------------------------------------------------------------------------
@@ -147,7 +152,36 @@ def article_links(article: Article) -> list[tuple[str, Claim, Claim | EntityMent
             links.append((CUE_SOURCE, claim, claims[claim.source_claim_id]))
         if claim.source_mention_id in mentions:
             links.append((SOURCE_ENTITY, claim, mentions[claim.source_mention_id]))
+        if claim.cue_id in claims:
+            links.append((STATEMENT_CUE, claim, claims[claim.cue_id]))
     return links
+
+
+def zip_entry(name: str, compress_type: int) -> zipfile.ZipInfo:
+    """A ZIP member named `name`, dated now (the ZIPs of DocBin and Citron downloads)."""
+    info = zipfile.ZipInfo(name, date_time=timezone.now().timetuple()[:6])
+    info.compress_type = compress_type
+    return info
+
+
+class ZipPipe(io.RawIOBase):
+    """A write-only stream that hands over what was written to it: zipfile writes a ZIP to
+    a stream it cannot seek, and the download sends each piece on."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        out = b"".join(self._parts)
+        self._parts.clear()
+        return out
 
 
 def article_fields(article: Article) -> dict[str, Any]:

@@ -10,7 +10,6 @@ origin and attributes. See docs/formats.md.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,12 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from entities.pipeline import get_pipeline
 from newsroom.models import Article
 
-from . import EXPORT_CHUNK, article_fields, article_sources, exportable
+from . import EXPORT_CHUNK, ZipPipe, article_fields, article_sources, exportable, zip_entry
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, DocBin, Span
@@ -101,6 +99,7 @@ def article_doc(nlp: Any, article: Article, report: DocBinReport) -> Doc:
             "source_count": c.source_count,
             "source_claim": c.source_claim_id,
             "source_mention": c.source_mention_id,
+            "cue": c.cue_id,
             "source": c.source_id,
         }
         for c in claims
@@ -195,7 +194,7 @@ def docbin_zip_chunks(
     the corpus. The shards are compressed already (DocBin.to_bytes), so they are stored as
     they are; the ZIP is written for a stream (sizes after each file, zipfile's own way).
     """
-    pipe = _Pipe()
+    pipe = ZipPipe()
     with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_STORED) as archive:
         for number, shard in enumerate(_shards(queryset, docs_per_file), start=1):
             docbin = docbin_build(
@@ -205,7 +204,7 @@ def docbin_zip_chunks(
             )
             data = docbin.to_bytes()
             del docbin
-            archive.writestr(_zip_info(shard_name(number)), data)
+            archive.writestr(zip_entry(shard_name(number), zipfile.ZIP_STORED), data)
             del data
             yield pipe.take()
     # Closing the archive wrote its table of contents.
@@ -224,29 +223,3 @@ def _shards(queryset: QuerySet[Article], size: int) -> Iterator[list[int]]:
     while shard := list(ids.filter(pk__gt=last_pk)[:size]):
         yield shard
         last_pk = shard[-1]
-
-
-def _zip_info(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=timezone.now().timetuple()[:6])
-    info.compress_type = zipfile.ZIP_STORED
-    return info
-
-
-class _Pipe(io.RawIOBase):
-    """A write-only stream that hands over what was written to it: zipfile writes a ZIP to
-    a stream it cannot seek, and the download sends each piece on."""
-
-    def __init__(self) -> None:
-        self._parts: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self._parts.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        out = b"".join(self._parts)
-        self._parts.clear()
-        return out

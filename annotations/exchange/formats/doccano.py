@@ -24,7 +24,7 @@ from newsroom.records import RecordError
 
 from . import (
     ARTICLE_FIELDS,
-    CUE_SOURCE,
+    SOURCE_ENTITY,
     UTF16,
     FormatRecord,
     OffsetMap,
@@ -58,7 +58,7 @@ def doccano_record(article: Article, *, unit: str = UTF16) -> dict:
         {
             "id": n,
             "from_id": span_id["c", source.pk],
-            "to_id": span_id["c" if kind == CUE_SOURCE else "e", target.pk],
+            "to_id": span_id["e" if kind == SOURCE_ENTITY else "c", target.pk],
             "type": kind,
         }
         for n, (kind, source, target) in enumerate(article_links(article))

@@ -3,8 +3,8 @@
 Export: accepted spans are a task's annotation, suggested ones its predictions (Label
 Studio's name for machine pre-annotations), so editors in Label Studio review them as they
 would here. Claims use the `sourcing` labels control, entity mentions the `entity` one; the
-links are relations (`same_source`, `cue_source`, `source_entity`); `label_config()` is the
-matching labelling interface. The list is streamed in pieces.
+links are relations (`same_source`, `cue_source`, `source_entity`, `statement_cue`);
+`label_config()` is the matching labelling interface. The list is streamed in pieces.
 
 Import reads the annotations (not the predictions, nor cancelled annotations) of a Label
 Studio export. Label Studio counts `start`/`end` in code points, as Newsroom does; older
@@ -32,6 +32,7 @@ from . import (
     CODEPOINT,
     CUE_SOURCE,
     SOURCE_ENTITY,
+    STATEMENT_CUE,
     UTF16,
     FormatRecord,
     OffsetMap,
@@ -49,7 +50,7 @@ SOURCING_NAME = "sourcing"
 ENTITY_NAME = "entity"
 # The relation between a source's later mentions and its first: one party, named again.
 SAME_SOURCE = "same_source"
-RELATIONS = (SAME_SOURCE, CUE_SOURCE, SOURCE_ENTITY)
+RELATIONS = (SAME_SOURCE, CUE_SOURCE, SOURCE_ENTITY, STATEMENT_CUE)
 MODEL_VERSION = "newsroom"
 
 
@@ -99,14 +100,14 @@ def label_studio_task(article: Article, *, unit: str = CODEPOINT) -> dict[str, A
         target.append(region(f"c{c.pk}", SOURCING_NAME, c.start, c.end, c.label.slug))
     # Relations join two regions of one result list (the accepted annotation, or the
     # predictions): a source's later mentions to its first ("same source"), a cue to its
-    # source, a source claim to its entity mention.
+    # source, a source claim to its entity mention, a statement to its cue.
     placed = {r["id"]: target for target in (accepted, suggested) for r in target}
     pairs = []
     for g in article_sources(article):
         first, *rest = (f"c{c.pk}" for c in g.claims)
         pairs += [(SAME_SOURCE, other, first) for other in rest]
     pairs += [
-        (kind, f"c{source.pk}", f"{'c' if kind == CUE_SOURCE else 'e'}{target.pk}")
+        (kind, f"c{source.pk}", f"{'e' if kind == SOURCE_ENTITY else 'c'}{target.pk}")
         for kind, source, target in article_links(article)
     ]
     for kind, from_id, to_id in pairs:

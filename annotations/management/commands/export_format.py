@@ -1,4 +1,5 @@
-"""manage.py export_format --format docbin|doccano|label-studio OUT: the corpus for other tools."""
+"""manage.py export_format --format docbin|doccano|label-studio|citron OUT: the corpus for other
+tools."""
 
 from __future__ import annotations
 
@@ -8,20 +9,23 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotations.exchange.export import articles_for_export
 from annotations.exchange.formats import CODEPOINT, OFFSET_UNITS, UTF16
+from annotations.exchange.formats.citron import citron_directory, citron_lines, citron_zip_chunks
 from annotations.exchange.formats.docbin import docbin_export
 from annotations.exchange.formats.doccano import doccano_lines
 from annotations.exchange.formats.label_studio import label_config, label_studio_chunks
 from annotations.management.export_options import add_export_filters, export_filters
 
-FORMATS = ("docbin", "doccano", "label-studio")
+FORMATS = ("docbin", "doccano", "label-studio", "citron")
 
 
 class Command(BaseCommand):
     help = (
         "Export articles with their entity mentions and sourcing claims as a spaCy DocBin "
-        "(.spacy), doccano JSONL or Label Studio JSON (docs/formats.md). Accepted claims only "
-        "unless --include-suggestions; rejected spans are left out. The filters are the "
-        "Export page's. OUT '-' writes doccano or Label Studio to standard output."
+        "(.spacy), doccano JSONL, Label Studio JSON or Citron JSON (docs/formats.md). Accepted "
+        "claims only unless --include-suggestions; rejected spans are left out. The filters "
+        "are the Export page's. OUT '-' writes doccano, Label Studio or Citron (JSON Lines) to "
+        "standard output. Citron: OUT a directory of one .json per article, or a .zip of them, "
+        "or a .jsonl file."
     )
 
     def add_arguments(self, parser):
@@ -61,7 +65,13 @@ class Command(BaseCommand):
             )
             self.stdout.write(self.style.SUCCESS(report.summary()))
             return
-        if fmt == "doccano":
+        if fmt == "citron":
+            if options["offsets"] not in (None, CODEPOINT):
+                raise CommandError("Citron counts offsets in code points (Python's): no --offsets.")
+            if self._citron(articles, out, include_suggestions=include_suggestions):
+                return
+            chunks = citron_lines(articles, include_suggestions=include_suggestions)
+        elif fmt == "doccano":
             chunks = doccano_lines(
                 articles, unit=options["offsets"] or UTF16, include_suggestions=include_suggestions
             )
@@ -80,3 +90,21 @@ class Command(BaseCommand):
         with out.open("w", encoding="utf-8") as stream:
             stream.writelines(chunks)
         self.stdout.write(self.style.SUCCESS(f"Wrote {out}."))
+
+    def _citron(self, articles, out: Path, *, include_suggestions: bool) -> bool:
+        """Write Citron's files (a directory, or a ZIP of it) and say so; False for JSON
+        Lines ('-' or a .jsonl file), which the caller writes as the other formats."""
+        suffix = out.suffix.lower()
+        if str(out) == "-" or suffix == ".jsonl":
+            return False
+        if suffix == ".zip":
+            with out.open("wb") as stream:
+                for piece in citron_zip_chunks(articles, include_suggestions=include_suggestions):
+                    stream.write(piece)
+            self.stdout.write(self.style.SUCCESS(f"Wrote {out}."))
+            return True
+        if out.exists() and not out.is_dir():
+            raise CommandError(f"{out} is a file: Citron's files go to a directory (or a .zip).")
+        count = citron_directory(articles, out, include_suggestions=include_suggestions)
+        self.stdout.write(self.style.SUCCESS(f"Wrote {count} Citron file(s) to {out}/."))
+        return True
