@@ -285,7 +285,7 @@ def _serialise_chunk(
     for c in Claim.objects.filter(article_id__in=ids).visible_to(viewer).values_list(
         "article_id", "pk", "start", "end", "label_id", "origin", "status", "author_id",
         "anonymity_reason", "affiliation", "source_count", "note", "source_mention_id",
-        "source_claim_id", "version", "source_id",
+        "source_claim_id", "version", "source_id", "cue_id",
     ).order_by():  # fmt: skip
         claims[c[0]].append(c)
     assignees: dict[int, list[str]] = defaultdict(list)
@@ -328,6 +328,7 @@ def _serialise_chunk(
         card = viewer_scorecard(
             scored if len(exported) == len(visible) else _scored(visible, label_slugs),
             words=words if words else len(text.split()),  # no figures yet: count them here
+            text=text,
             viewer=viewer,
             article_status=status,
         )
@@ -398,7 +399,7 @@ def _claims(
     ids = {c[1]: f"c{n}" for n, c in enumerate(rows, start=1)}
     out, scored = [], []
     for (_, pk, start, end, label_id, origin, status, author, reason, affiliation, count, note,
-         mention, source, version, source_id) in rows:  # fmt: skip
+         mention, source, version, source_id, cue) in rows:  # fmt: skip
         slug = label_slugs[label_id]
         out.append(
             {
@@ -424,13 +425,18 @@ def _claims(
                 "version": version,
             }
         )
-        scored.append(ScoredClaim(pk, slug, reason, source, status, author, source_id))
+        scored.append(
+            ScoredClaim(pk, slug, reason, source, status, author, source_id, start, end, cue)
+        )
     return out, scored
 
 
 def _scored(rows: list[tuple], label_slugs: dict[int, str]) -> list[ScoredClaim]:
     """The scorecard's facts of claim rows (as `_serialise_chunk` fetches them)."""
-    return [ScoredClaim(c[1], label_slugs[c[4]], c[8], c[13], c[6], c[7], c[15]) for c in rows]
+    return [
+        ScoredClaim(c[1], label_slugs[c[4]], c[8], c[13], c[6], c[7], c[15], c[2], c[3], c[16])
+        for c in rows
+    ]
 
 
 def _sources(claims: list[dict], scored: list[ScoredClaim]) -> list[dict]:
