@@ -51,8 +51,14 @@ _ABBREVIATED = """mr mrs ms mx dr prof sr jr st mt ft gen col lt maj sgt capt cm
 ABBREVIATIONS = frozenset(_ABBREVIATED.split())
 
 _WORD = re.compile(r"\S+")
-# A sentence end: a run of . ! ? or …, then any closing quotes or brackets, then whitespace.
-_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+# A line break, or a possible sentence end: a run of . ! ? or …, then any closing quotes or
+# brackets, then whitespace.
+# (Led by a character class rather than an alternation: the scan runs ~4 times as fast.)
+_BREAK = re.compile(r"[\n.!?…](?:(?<=\n)|(?<!\n)[.!?…]*[\"'”’»)\]]*(?=\s))")
+# A sentence without the whitespace around it; the first non-blank line, likewise.
+_CONTENT = re.compile(r"\S(?:.*\S)?", re.DOTALL)
+_FIRST_LINE = re.compile(r"\s*(\S(?:[^\n]*\S)?)")
+_NEXT = re.compile(r"\s*(\S)")
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+$")
 _FINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 
@@ -92,21 +98,21 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD.finditer(text)]
 
 
-def _ends_sentence(line: str, stop: int, after: int) -> bool:
-    """Whether the punctuation run at `line[stop]` ends a sentence (`after`: the offset just
+def _ends_sentence(text: str, stop: int, after: int) -> bool:
+    """Whether the punctuation run at `text[stop]` ends a sentence (`after`: the offset just
     past the run and its closing quotes): a ! ? or … always does; a full stop does unless the
     next word starts with a lower-case letter or a digit ("approx. ten", "No. 5") or the word
     it closes is an abbreviation or an initialism."""
-    if line[stop] != ".":
+    if text[stop] != ".":
         return True
-    following = line[after:].lstrip()[:1]
-    if following.islower() or following.isdigit():
+    following = _NEXT.match(text, after)
+    if following and (following[1].islower() or following[1].isdigit()):
         return False
     word_start = stop
-    while word_start > 0 and not line[word_start - 1].isspace():
+    while word_start > 0 and not text[word_start - 1].isspace():
         word_start -= 1
     # The word with its stop, leading quotes and brackets aside ('"Dr.' is "Dr.").
-    word = line[word_start : stop + 1].lstrip("\"'“‘«([")
+    word = text[word_start : stop + 1].lstrip("\"'“‘«([")
     if _INITIALISM.match(word):
         return False
     return word[:-1].lower() not in ABBREVIATIONS
@@ -121,41 +127,34 @@ def sentences(text: str) -> list[tuple[int, int]]:
     starts with a lower-case letter or a digit, or closing an abbreviation (`ABBREVIATIONS`:
     "Dr.", "Mr.", "Jan.") or an initialism ("U.S.", "J.").
     """
-    out = []
-    offset = 0
-    for line in text.split("\n"):
-        start = 0
-        for m in _END.finditer(line):
-            if _ends_sentence(line, m.start(), m.end()):
-                _append(out, line, offset, start, m.end())
-                start = m.end()
-        _append(out, line, offset, start, len(line))
-        offset += len(line) + 1
+    out: list[tuple[int, int]] = []
+    start = 0
+    # One pass over the text (the export computes this for every article it writes).
+    for m in _BREAK.finditer(text):
+        if m[0] == "\n":
+            end, following = m.start(), m.end()
+        elif _ends_sentence(text, m.start(), m.end()):
+            end = following = m.end()
+        else:
+            continue
+        found = _CONTENT.search(text, start, end)
+        if found:
+            out.append(found.span())
+        start = following
+    found = _CONTENT.search(text, start)
+    if found:
+        out.append(found.span())
     return out
-
-
-def _append(out: list[tuple[int, int]], line: str, offset: int, start: int, end: int) -> None:
-    piece = line[start:end]
-    stripped = piece.strip()
-    if stripped:
-        lead = len(piece) - len(piece.lstrip())
-        out.append((offset + start + lead, offset + start + lead + len(stripped)))
 
 
 def headline(text: str) -> tuple[int, int] | None:
     """The headline line: the text's first non-blank line when it does not end like a sentence
     (. ! ? or …, with any closing quotes or brackets): "BREAKING: Russia Appears to Move ...".
     None when the text opens with a sentence."""
-    offset = 0
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped:
-            if _FINAL.search(stripped):
-                return None
-            lead = len(line) - len(line.lstrip())
-            return offset + lead, offset + lead + len(stripped)
-        offset += len(line) + 1
-    return None
+    first = _FIRST_LINE.match(text)
+    if first is None or _FINAL.search(first[1]):
+        return None
+    return first.span(1)
 
 
 def factual_sentences(text: str) -> list[tuple[int, int]]:
@@ -167,7 +166,7 @@ def factual_sentences(text: str) -> list[tuple[int, int]]:
         if head is not None and start < head[1] and end > head[0]:
             continue
         sentence = text[start:end]
-        if len(sentence.split()) < FACTUAL_MIN_WORDS:
+        if len(sentence.split(None, FACTUAL_MIN_WORDS - 1)) < FACTUAL_MIN_WORDS:
             continue
         if sentence.rstrip("\"'”’»)]").endswith("?"):
             continue
@@ -197,21 +196,29 @@ def _words_by_rank(text: str, spans: Sequence[tuple[int, int, int]]) -> dict[int
         start, end = max(0, start), min(len(text), end)
         if start < end:
             cover[start:end] = bytes([rank]) * (end - start)
-    words = word_spans(text)
-    starts = [w[0] for w in words]
     counts: dict[int, int] = {}
-    # Only the words around the covered stretches: merge the spans, then look them up.
-    for start, end in _merged((s, e) for s, e, _ in spans):
-        first = max(0, bisect_left(starts, start) - 1)
-        for ws, we in words[first:]:
-            if ws >= end:
-                break
-            if we <= start:
-                continue
-            rank = max(cover[ws:we])
+    # Only the words of the covered stretches, each widened to whole words, then merged (so
+    # that a word two stretches cut is read once).
+    for start, end in _merged(_widened(text, s, e) for s, e, _ in spans):
+        ranks = set(cover[start:end]) - {0}
+        if len(ranks) == 1:  # most stretches: one statement, or several of one kind
+            rank = ranks.pop()
+            counts[rank] = counts.get(rank, 0) + len(text[start:end].split())
+            continue
+        for m in _WORD.finditer(text, start, end):
+            rank = max(cover[m.start() : m.end()])
             if rank:
                 counts[rank] = counts.get(rank, 0) + 1
     return counts
+
+
+def _widened(text: str, start: int, end: int) -> tuple[int, int]:
+    start, end = min(max(0, start), len(text)), min(len(text), end)
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while 0 < end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
 
 
 def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

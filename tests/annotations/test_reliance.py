@@ -174,8 +174,10 @@ def test_a_statement_that_cuts_a_word_counts_it_whole_and_a_refusals_topic_count
     assert c.statements == 1 and c.unlinked_statements == 0
 
 
-def test_without_statements_the_word_figures_have_nothing_to_measure():
-    card = scorecard(counts_from_claims([ClaimFacts(1, "named_source", start=0, end=4)], words=9))
+def test_without_statements_or_text_the_word_figures_have_nothing_to_measure():
+    m = Marks(TEXT)
+    triple(m, "Jane Roe", "named_source", "said", "the claim was false")
+    card = scorecard(counts_from_claims(m.facts, words=9))  # no text: nothing to count in
     assert all(f.value is None and f.display == "—" for f in card.resting_figures[:4])
     assert "nothing to measure" in card.anonymous_words.working
 
@@ -430,3 +432,17 @@ def test_the_export_carries_the_figures_and_counts(seed_article, admin_user):
     assert card["figures"]["anonymous_words"] == pytest.approx(
         row.words_on_anonymous / row.attributed_words
     )
+
+
+def test_a_word_two_statements_cut_counts_once():
+    text = "Officials said the redeployment was planned."
+    m = Marks(text)
+    officials = m.mark("Officials", "anonymous_source")
+    said = m.mark("said", "reporting", source_claim_id=officials)
+    word = text.index("redeployment")
+    # "the rede" and "ployment was planned.": both cut "redeployment".
+    m.facts.append(ClaimFacts(90, "statement", start=text.index("the"), end=word + 4, cue_id=said))
+    m.facts.append(ClaimFacts(91, "statement", start=word + 6, end=len(text), cue_id=said))
+    c = m.counts()
+    assert c.words_on_anonymous == n_words("the redeployment was planned.")
+    assert c.statements == 2
