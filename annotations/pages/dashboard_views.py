@@ -104,11 +104,8 @@ class GroupRow:
 
     @property
     def resting_cells(self) -> list[tuple[str, str, str]]:
-        """What the words rest on, in the table: the share of attributed words on anonymous
-        sources and of factual sentences resting on no one (the other shares are in each
-        cell's working and the totals' list)."""
-        card = self.card
-        return [_cell(card.anonymous_words), _cell(card.sentences_on_no_one)]
+        """What the words rest on, compact for its table: (name, value, working)."""
+        return [_cell(f) for f in self.card.resting_figures]
 
 
 def _cell(figure: Figure) -> tuple[str, str, str]:

@@ -392,8 +392,13 @@ def test_a_dashboard_group_sums_the_articles_counts(two_bases, admin_user, edito
         (one.words_on_anonymous + two.words_on_anonymous)
         / (one.attributed_words + two.attributed_words)
     )
-    cells = dict((name, shown) for name, shown, _ in herald.resting_cells)
-    assert cells["Words on anonymous sources"] == f"{herald.card.anonymous_words.value:.0%}"
+    cells = {name: (shown, working) for name, shown, working in herald.resting_cells}
+    shown, working = cells["Words on anonymous sources"]
+    assert shown == f"{herald.card.anonymous_words.value:.0%}"
+    assert working == herald.card.anonymous_words.working
+    html = rows.content.decode()
+    assert "What the words rest on, by outlet" in html
+    assert f'title="{working}"' in html
 
 
 # --- the seed article, analysed by the real model ---------------------------------------------
