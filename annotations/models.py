@@ -472,6 +472,17 @@ class ArticleSourcing(models.Model):
     named_replying = models.PositiveIntegerField(default=0)
     articles_needing_reply = models.PositiveSmallIntegerField(default=0)
     articles_with_reply = models.PositiveSmallIntegerField(default=0)
+    # What the words rest on (annotations.reliance): statement words by the kind of source
+    # behind their cue, the statements, unlinked ones, and the factual sentences.
+    words_on_named = models.PositiveIntegerField(default=0)
+    words_on_anonymous = models.PositiveIntegerField(default=0)
+    words_on_outlet = models.PositiveIntegerField(default=0)
+    words_on_unidentified = models.PositiveIntegerField(default=0)
+    statements = models.PositiveIntegerField(default=0)
+    unlinked_statements = models.PositiveIntegerField(default=0)
+    unlinked_words = models.PositiveIntegerField(default=0)
+    factual_sentences = models.PositiveIntegerField(default=0)
+    sentences_on_no_one = models.PositiveIntegerField(default=0)
     # The article's own scorecard: score and one boolean per flag (quality.Flag.code), so that
     # the dashboard counts flagged articles with SUM and the queue sorts by flag_count.
     # What the counts rest on (annotations.scorecards.basis_of): estimate, in_progress or

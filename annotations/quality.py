@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from typing import NamedTuple
 
 from .models import Basis
+from .reliance import reliance, resting_figures
 from .sources import majority_label
 
 NAMED, ANONYMOUS, OUTLET = "named_source", "anonymous_source", "outlet"
@@ -85,10 +86,24 @@ class ClaimFacts(NamedTuple):
     source_claim_id: int | None = None
     # The mention's source (annotations.models.Source); None: a source of its own.
     source_id: int | None = None
+    # Where the claim is (what the words it rests on and the sentences need) and, for a
+    # statement, the cue that attributes it.
+    start: int = 0
+    end: int = 0
+    cue_id: int | None = None
 
 
 # The ORM lookups that give a ClaimFacts row, in its order.
-CLAIM_FACTS_FIELDS = ("pk", "label__slug", "anonymity_reason", "source_claim_id", "source_id")
+CLAIM_FACTS_FIELDS = (
+    "pk",
+    "label__slug",
+    "anonymity_reason",
+    "source_claim_id",
+    "source_id",
+    "start",
+    "end",
+    "cue_id",
+)
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,19 @@ class SourcingCounts:
     articles_needing_reply: int = 0
     # Of those, the ones with at least one reply.
     articles_with_reply: int = 0
+    # What the words rest on (annotations.reliance): the words of statements linked to a cue,
+    # by the kind of the cue's source (each word once), those statements, the statements
+    # linked to no cue and their other words, and the factual sentences, with those in
+    # which no statement, source mention or cue appears.
+    words_on_named: int = 0
+    words_on_anonymous: int = 0
+    words_on_outlet: int = 0
+    words_on_unidentified: int = 0
+    statements: int = 0
+    unlinked_statements: int = 0
+    unlinked_words: int = 0
+    factual_sentences: int = 0
+    sentences_on_no_one: int = 0
 
     def __add__(self, other: SourcingCounts) -> SourcingCounts:
         if not isinstance(other, SourcingCounts):
@@ -141,14 +169,41 @@ class SourcingCounts:
         return self.named + self.anonymous + self.outlet
 
     @property
+    def attributed_words(self) -> int:
+        """Words of statements linked to a cue, each once."""
+        return (
+            self.words_on_named
+            + self.words_on_anonymous
+            + self.words_on_outlet
+            + self.words_on_unidentified
+        )
+
+    @property
     def named_on_record(self) -> int:
         """Named sources that supply information rather than reply to it."""
         return self.named - self.named_replying
 
 
-def counts_from_claims(claims: Iterable[ClaimFacts], *, words: int) -> SourcingCounts:
+# The counts of what the words rest on, as the API's scorecard lists them.
+RESTING_COUNTS = (
+    "words_on_named",
+    "words_on_anonymous",
+    "words_on_outlet",
+    "words_on_unidentified",
+    "statements",
+    "unlinked_statements",
+    "unlinked_words",
+    "factual_sentences",
+    "sentences_on_no_one",
+)
+
+
+def counts_from_claims(
+    claims: Iterable[ClaimFacts], *, words: int, text: str = ""
+) -> SourcingCounts:
     """One article's counts from the claims that count (`annotations.scorecards.counted`):
-    sources counted once however often they are mentioned."""
+    sources counted once however often they are mentioned. The words statements rest on and
+    the sentences need the article's `text` (without it, they are 0)."""
     claims = [ClaimFacts(*c) for c in claims]
     per_label = dict.fromkeys((*CUES, HEDGE, UNATTRIBUTED), 0)
     mentions = dict.fromkeys(SOURCES, 0)
@@ -185,6 +240,9 @@ def counts_from_claims(claims: Iterable[ClaimFacts], *, words: int) -> SourcingC
             if source_label == NAMED:
                 replied_to.add(linked)
     needs_reply = any({**per_source, **per_label}[slug] for slug in UNVERIFIED)
+    rests = reliance(
+        claims, text=text, source_label={pk: label_of[key] for pk, key in source_of.items()}
+    )
     return SourcingCounts(
         words=words,
         articles=1,
@@ -203,6 +261,7 @@ def counts_from_claims(claims: Iterable[ClaimFacts], *, words: int) -> SourcingC
         named_replying=len(replied_to),
         articles_needing_reply=int(needs_reply),
         articles_with_reply=int(needs_reply and replies > 0),
+        **asdict(rests),
     )
 
 
@@ -250,6 +309,12 @@ class Scorecard:
     outlet_dependence: Figure
     hedges_per_1000: Figure
     unattributed_per_1000: Figure
+    # What the words rest on (not part of the score: docs/sourcing-quality.md says why).
+    anonymous_words: Figure
+    named_words: Figure
+    outlet_words: Figure
+    unidentified_words: Figure
+    sentences_on_no_one: Figure
     penalties: tuple[Penalty, ...]
     score: int | None  # None: no attributed sources, nothing to score (never a perfect 100)
     score_working: str
@@ -266,7 +331,13 @@ class Scorecard:
 
     @property
     def figures(self) -> tuple[Figure, ...]:
-        """The figures in the order the page shows them."""
+        """The figures in the order the page shows them: the scored ones, then what the words
+        rest on."""
+        return (*self.scored_figures, *self.resting_figures)
+
+    @property
+    def scored_figures(self) -> tuple[Figure, ...]:
+        """The six figures the score is worked out from."""
         return (
             self.anonymous_share,
             self.anonymity_explained,
@@ -274,6 +345,17 @@ class Scorecard:
             self.outlet_dependence,
             self.hedges_per_1000,
             self.unattributed_per_1000,
+        )
+
+    @property
+    def resting_figures(self) -> tuple[Figure, ...]:
+        """What the words rest on: the attributed words by kind, then the sentences."""
+        return (
+            self.anonymous_words,
+            self.named_words,
+            self.outlet_words,
+            self.unidentified_words,
+            self.sentences_on_no_one,
         )
 
     @property
@@ -514,6 +596,7 @@ def scorecard(counts: SourcingCounts, basis: str = VERIFIED) -> Scorecard:
         ),
     }
     penalties = _penalties(figures)
+    resting = {parts[0]: Figure(*parts) for parts in resting_figures(c)}
     raw = 100 - sum(p.points for p in penalties)
     score: int | None = math.floor(raw + 0.5)  # half up: 40.5 shows as 41, as a reader would
     working = "100 − " + " − ".join(f"{p.points:.1f}" for p in penalties) + f" = {raw:.1f}"
@@ -523,6 +606,7 @@ def scorecard(counts: SourcingCounts, basis: str = VERIFIED) -> Scorecard:
     return Scorecard(
         counts=c,
         **figures,
+        **resting,
         penalties=penalties,
         score=score,
         score_working=working,

@@ -22,7 +22,15 @@ from entities.models import SpanStatus
 from newsroom.models import ArticleStatus
 from newsroom.roles import is_admin
 
-from .quality import ESTIMATE, IN_PROGRESS, VERIFIED, Scorecard, counts_from_claims, scorecard
+from .quality import (
+    ESTIMATE,
+    IN_PROGRESS,
+    VERIFIED,
+    ClaimFacts,
+    Scorecard,
+    counts_from_claims,
+    scorecard,
+)
 
 # Statuses in which an article's annotation is handed in: its figures are verified.
 HANDED_IN = (ArticleStatus.IN_REVIEW, ArticleStatus.APPROVED)
@@ -38,6 +46,22 @@ class ScoredClaim(NamedTuple):
     status: str
     author_id: int | None
     source_id: int | None = None
+    start: int = 0
+    end: int = 0
+    cue_id: int | None = None
+
+    def facts(self) -> ClaimFacts:
+        """What the scorecard counts of it."""
+        return ClaimFacts(
+            self.pk,
+            self.label_slug,
+            self.anonymity_reason,
+            self.source_claim_id,
+            self.source_id,
+            self.start,
+            self.end,
+            self.cue_id,
+        )
 
 
 # The ORM lookups that give a ScoredClaim row, in its order.
@@ -48,7 +72,11 @@ SCORED_FIELDS = (
     "source_claim_id",
     "status",
     "author_id",
-) + ("source_id",)
+    "source_id",
+    "start",
+    "end",
+    "cue_id",
+)
 
 
 def basis_of(*, article_status: str, statuses: Iterable[str]) -> str:
@@ -77,17 +105,16 @@ def viewer_scorecard(
     claims: Iterable[ScoredClaim],
     *,
     words: int,
+    text: str,
     viewer: Any,
     article_status: str,
     rejected: bool = False,
 ) -> Scorecard:
-    """The scorecard of an article of `words` words in `article_status` whose visible claims
-    are `claims` (rejected ones may be left out if `rejected` says whether there are any)."""
+    """The scorecard of an article of `words` words with this `text` in `article_status`
+    whose visible claims are `claims` (rejected ones may be left out if `rejected` says
+    whether there are any)."""
     claims = list(claims)
     statuses = [c.status for c in claims] + ([SpanStatus.REJECTED] if rejected else [])
     basis = basis_of(article_status=article_status, statuses=statuses)
-    facts = [
-        (c.pk, c.label_slug, c.anonymity_reason, c.source_claim_id, c.source_id)
-        for c in counted(claims, basis=basis, viewer=viewer)
-    ]
-    return scorecard(counts_from_claims(facts, words=words), basis)
+    facts = [c.facts() for c in counted(claims, basis=basis, viewer=viewer)]
+    return scorecard(counts_from_claims(facts, words=words, text=text), basis)

@@ -66,7 +66,9 @@ UPDATE_FIELDS = (
 
 def counts_of(row: ArticleSourcing | dict) -> SourcingCounts:
     """The SourcingCounts a row (or a `.values()` row of sums with an `articles` count) holds."""
-    get = row.get if isinstance(row, dict) else lambda name, default=None: getattr(row, name)
+    get = (
+        row.get if isinstance(row, dict) else lambda name, default=None: getattr(row, name, default)
+    )
     return SourcingCounts(
         articles=get("articles", 1) or 0, **{name: get(name) or 0 for name in COUNT_FIELDS}
     )
@@ -108,11 +110,8 @@ def _refresh_batch(ids: list[int]) -> int:
     ):
         scored = claims.get(pk, [])
         basis = basis_of(article_status=status, statuses=(c.status for c in scored))
-        facts = [
-            (c.pk, c.label_slug, c.anonymity_reason, c.source_claim_id, c.source_id)
-            for c in counted(scored, basis=basis, viewer=None)
-        ]
-        counts = counts_from_claims(facts, words=len(text.split()))
+        facts = [c.facts() for c in counted(scored, basis=basis, viewer=None)]
+        counts = counts_from_claims(facts, words=len(text.split()), text=text)
         card = scorecard(counts, basis)
         actor_id, submitted_at = submitted.get(pk, (None, None))
         objs.append(

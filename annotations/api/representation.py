@@ -6,7 +6,7 @@ from typing import Any
 from django.urls import reverse
 
 from annotations.models import Assignment, Claim, LabelKind, ReviewEvent
-from annotations.quality import SCORE_FORMULA
+from annotations.quality import RESTING_COUNTS, SCORE_FORMULA
 from annotations.scorecards import ScoredClaim, viewer_scorecard
 from annotations.sources import source_groups
 from entities.models import EntityMention, SpanStatus
@@ -106,10 +106,14 @@ def _detail(
                 c.status,
                 c.author_id,
                 c.source_id,
+                c.start,
+                c.end,
+                c.cue_id,
             )
             for c in claims
         ),
         words=article.word_count,
+        text=text,
         viewer=user,
         article_status=article.status,
     )
@@ -212,6 +216,7 @@ def _detail(
                     "unattributed",
                     "anonymous_explained",
                     "replies",
+                    *RESTING_COUNTS,
                 )
             },
         },

@@ -146,7 +146,11 @@ class ScorecardOut(Schema):
     )
     score_working: str
     formula: str
-    figures: list[FigureOut]
+    figures: list[FigureOut] = Field(
+        description="The six scored figures, then what the words rest on (not scored): "
+        "anonymous_words, named_words, outlet_words, unidentified_words (shares of the "
+        "attributed statement words) and sentences_on_no_one (docs/sourcing-quality.md)"
+    )
     flags: list[FlagOut]
     counts: dict[str, int]
 

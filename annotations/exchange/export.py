@@ -332,6 +332,7 @@ def _serialise_chunk(
         card = viewer_scorecard(
             scored if len(exported) == len(visible) else _scored(visible, label_slugs),
             words=words if words else len(text.split()),  # no figures yet: count them here
+            text=text,
             viewer=viewer,
             article_status=status,
         )
@@ -431,13 +432,18 @@ def _claims(
                 "version": version,
             }
         )
-        scored.append(ScoredClaim(pk, slug, reason, source, status, author, source_id))
+        scored.append(
+            ScoredClaim(pk, slug, reason, source, status, author, source_id, start, end, cue)
+        )
     return out, scored
 
 
 def _scored(rows: list[tuple], label_slugs: dict[int, str]) -> list[ScoredClaim]:
     """The scorecard's facts of claim rows (as `_serialise_chunk` fetches them)."""
-    return [ScoredClaim(c[1], label_slugs[c[4]], c[8], c[13], c[6], c[7], c[15]) for c in rows]
+    return [
+        ScoredClaim(c[1], label_slugs[c[4]], c[8], c[13], c[6], c[7], c[15], c[2], c[3], c[16])
+        for c in rows
+    ]
 
 
 def _sources(claims: list[dict], scored: list[ScoredClaim]) -> list[dict]:

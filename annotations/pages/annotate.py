@@ -312,12 +312,16 @@ def article_scorecard(article: Article, user: Any, rows: list[ClaimRow] | None =
             r.status,
             r.author_id,
             r.source_id,
+            r.start,
+            r.end,
+            r.cue_id,
         )
         for r in rows
     )
     return viewer_scorecard(
         scored,
         words=article.word_count,
+        text=article.text,
         viewer=user,
         article_status=article.status,
         # Whether any was rejected (the rows leave them out): read with the article.
@@ -454,6 +458,7 @@ class ClaimRow(NamedTuple):
     anonymity_reason: str
     source_claim_id: int | None
     source_id: int | None
+    cue_id: int | None
 
 
 def visible_claims(article: Article, user: Any) -> ClaimQuerySet:
@@ -462,7 +467,7 @@ def visible_claims(article: Article, user: Any) -> ClaimQuerySet:
 
 
 _ROW_FIELDS = ("pk", "start", "end", "status", "label_id", "author_id")
-_ROW_FIELDS += ("anonymity_reason", "source_claim_id", "source_id")
+_ROW_FIELDS += ("anonymity_reason", "source_claim_id", "source_id", "cue_id")
 
 
 # `visible_claims` as rows, in its two forms (`sees_every_claim`): compiled once.

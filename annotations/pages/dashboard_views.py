@@ -32,7 +32,7 @@ from annotations.filters import (
 )
 from annotations.models import ArticleSourcing, Basis
 from annotations.pages.charts import Bar, hbar_chart, month_chart
-from annotations.quality import SCORE_FORMULA, Scorecard, SourcingCounts, scorecard
+from annotations.quality import SCORE_FORMULA, Figure, Scorecard, SourcingCounts, scorecard
 from annotations.stats import COUNT_FIELDS, FLAG_CODES, FLAG_FIELDS, FLAG_NAMES, counts_of
 from newsroom.models import Article, ArticleStatus, Outlet
 
@@ -99,17 +99,23 @@ class GroupRow:
 
     @property
     def cells(self) -> list[tuple[str, str, str]]:
-        """The six figures, compact for the table: (name, value, working)."""
-        out = []
-        for figure in self.card.figures:
-            if figure.value is None:
-                shown = "—"
-            elif figure.key.endswith("_per_1000"):
-                shown = f"{figure.value:.1f}"
-            else:
-                shown = f"{figure.value:.0%}"
-            out.append((figure.name, shown, figure.working))
-        return out
+        """The six scored figures, compact for the table: (name, value, working)."""
+        return [_cell(f) for f in self.card.scored_figures]
+
+    @property
+    def resting_cells(self) -> list[tuple[str, str, str]]:
+        """What the words rest on, compact for its table: (name, value, working)."""
+        return [_cell(f) for f in self.card.resting_figures]
+
+
+def _cell(figure: Figure) -> tuple[str, str, str]:
+    if figure.value is None:
+        shown = "—"
+    elif figure.key.endswith("_per_1000"):
+        shown = f"{figure.value:.1f}"
+    else:
+        shown = f"{figure.value:.0%}"
+    return (figure.name, shown, figure.working)
 
 
 @dataclass

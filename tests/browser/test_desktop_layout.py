@@ -47,11 +47,11 @@ def test_the_dashboard_tables_fit_their_cards_with_every_heading_whole(page, adm
     log_in(page, admin_user.username, PASSWORD)
     for group in ("outlet", "editor", "month"):
         page.goto(f"{reverse('dashboard')}?group={group}")
-        # The figures and the flags, each in its own box.
+        # The figures, what the words rest on and the flags, each in its own box.
         boxes = page.eval_on_selector_all(
             ".table-scroll", "boxes => boxes.map(b => [b.scrollWidth, b.clientWidth])"
         )
-        assert len(boxes) == 2
+        assert len(boxes) == 3
         for scroll, client in boxes:
             assert scroll <= client, f"by {group}: a table is {scroll} px in a {client} px card"
         cut = page.evaluate(
