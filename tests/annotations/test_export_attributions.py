@@ -216,8 +216,8 @@ def test_links_that_are_not_ids_are_refused_not_a_crash(triples):
 def test_a_schema_1_2_file_imports_as_it_did(db):
     """A file the export wrote before 1.3 (tests/fixtures/export/corpus-1.2.jsonl, every
     claim, statements without their links): it imports, and exporting again gives the same
-    file but for the version and what 1.3 adds (no cue links, since it had none, and the
-    attributions its refusals to comment make)."""
+    file but for the version and what 1.3 adds (no cue links, since it had none, the
+    attributions its refusals to comment make, and the scorecard's new figures)."""
     old = FILE_1_2.read_bytes()
     old_head, old_articles = _lines(old)
     assert old_head["schema_version"] == "1.2"
@@ -231,6 +231,12 @@ def test_a_schema_1_2_file_imports_as_it_did(db):
         assert all(claim["links"].pop("cue") is None for claim in article["claims"])
         attributions = article.pop("attributions")
         assert all(a["contents"] == [] for a in attributions)
+    for new, old in zip(articles, old_articles, strict=True):
+        # 1.3's scorecard adds what the words rest on: every 1.2 count and figure unchanged.
+        card, old_card = new.pop("scorecard"), old.pop("scorecard")
+        for part in ("counts", "figures"):
+            assert card.pop(part).items() >= old_card.pop(part).items()
+        assert card == old_card
     assert articles == old_articles
 
 
