@@ -12,6 +12,10 @@ What it measures
     - list: the article list's first page, as a logged-in editor;
     - search: the list's live search (htmx GET /articles/?q=said into #results);
     - article: the demo article's page;
+    - claim: a claim created on the demo article (htmx POST /articles/<id>/claims/, as the
+      annotate page sends it), on one of a dozen words that no claim or suggestion overlaps,
+      the labels in turn; each created claim (and its history) is deleted, untimed, after
+      its request, so that every round's POSTs do the same work;
     - login: the login page, anonymous (the whole middleware stack, no query).
 
     The children take turns, --rounds times (each goes first in every other round), each
@@ -45,7 +49,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-KINDS = ("list", "search", "article", "login")
+KINDS = ("list", "search", "article", "claim", "login")
 PROTOCOL = "@@ "  # the children's lines meant for the parent (other output passes through)
 
 
@@ -232,14 +236,53 @@ def build(args: argparse.Namespace) -> dict:
     )
     user = Client()
     user.force_login(editor)
+    claim_post = _claim_post(user, demo, labels)
     anonymous = Client()
     htmx = {"HX-Request": "true", "HX-Target": "results"}
     return {
         "list": lambda: user.get("/articles/"),
         "search": lambda: user.get("/articles/", {"q": "said"}, headers=htmx),
         "article": lambda: user.get(f"/articles/{demo.pk}/"),
+        "claim": claim_post,
         "login": lambda: anonymous.get("/accounts/login/"),
     }
+
+
+def _claim_post(user, demo, labels: list) -> object:
+    """The claim request: a POST, then (untimed, by `measure`) the claim's deletion."""
+    import itertools
+    import re
+
+    from annotations.models import Claim
+
+    taken = list(Claim.objects.filter(article=demo).values_list("start", "end"))
+    words = [
+        (m.start(), m.end())
+        for m in re.finditer(r"(?<![\w-])[a-z]{4,}(?![\w-])", demo.text)  # whole lower-case words
+        if not any(s < m.end() and m.start() < e for s, e in taken)
+    ][::7][:12]
+    assert len(words) == 12, "the demo article has too few free words"
+    spans = itertools.cycle(itertools.product(words, labels))
+    url = f"/articles/{demo.pk}/claims/"
+    headers = {"HX-Request": "true", "HX-Target": "claim-panel"}
+
+    def post():
+        (start, end), label = next(spans)
+        response = user.post(
+            url, {"start": start, "end": end, "label": label.slug}, headers=headers
+        )
+        post.made = (start, end, label.pk)
+        return response
+
+    def undo():
+        start, end, label = post.made
+        claims = Claim.objects.filter(article=demo, start=start, end=end, label_id=label)
+        assert claims.count() == 1, f"the POST made no claim at {start}-{end}"
+        Claim.history.filter(article_id=demo.pk, start=start, end=end).delete()
+        claims.delete()
+
+    post.undo = undo
+    return post
 
 
 def measure(requests: dict, n: int, warm: int) -> dict[str, list[float]]:
@@ -250,6 +293,7 @@ def measure(requests: dict, n: int, warm: int) -> dict[str, list[float]]:
         for _ in range(warm):
             response = requests[kind]()
             assert response.status_code == 200, (kind, response.status_code)
+            getattr(requests[kind], "undo", lambda: None)()
     gc.collect()
     times: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for _ in range(n):
@@ -257,6 +301,7 @@ def measure(requests: dict, n: int, warm: int) -> dict[str, list[float]]:
             started = time.process_time()
             requests[kind]()
             times[kind].append((time.process_time() - started) * 1000)
+            getattr(requests[kind], "undo", lambda: None)()
     return times
 
 

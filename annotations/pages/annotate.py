@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import engines
+from django.template.loader import render_to_string
 
 from annotations.claims import can_edit
 from annotations.models import (
@@ -98,6 +99,30 @@ def all_labels() -> list[Label]:
     return _LABELS.rows()
 
 
+# The page's three lists of the labels (the picker's buttons, the guidelines, the keys), as
+# the template's partials wrote them for a state of the labels: they change only when an
+# admin edits a label, and writing them took a tenth of the page's template time.
+_LABEL_HTML: dict[tuple[tuple[Any, ...], ...], dict[str, str]] = {}
+
+
+def label_html(labels: list[Label]) -> dict[str, str]:
+    """The HTML of the label lists for `labels` (safe strings, from the template)."""
+    key = tuple(
+        (label.pk, label.slug, label.name, label.shortcut, label.description, label.kind)
+        for label in labels
+    )
+    html = _LABEL_HTML.get(key)
+    if html is None:
+        html = {
+            part: render_to_string(f"{TEMPLATE}#label-{part}", {"labels": labels})
+            for part in ("buttons", "guide", "keys")
+        }
+        if len(_LABEL_HTML) > 8:  # old states of the labels, after edits: drop them
+            _LABEL_HTML.clear()
+        _LABEL_HTML[key] = html
+    return html
+
+
 def _mentions(article: Article) -> list[EntityMention]:
     return _MENTIONS.rows(article=article.pk)
 
@@ -133,6 +158,7 @@ def article_page_context(
         **_claim_panel_context(article, user, claim, labels, rows, entities["mentions"], text),
         "claims_list_html": _macros().claims_groups(claim_groups(text, labels, rows)),
         "claim_count": len(rows),
+        "label_html": label_html(labels),
         "conflict": conflict,
         **entities,
         "selected": mention,
@@ -558,7 +584,8 @@ def _claim_panel_context(
         "source_mentions": [
             {"pk": m.pk, "text": m.text, "label": m.label, "context": context_of(text, m)}
             for m in mentions
-            if m.label in SOURCE_ENTITY_LABELS
+            # The claim form's list: none without an open claim (each line's context costs).
+            if claim is not None and m.label in SOURCE_ENTITY_LABELS
         ],
         "source_claims": [
             {
