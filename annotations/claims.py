@@ -459,32 +459,46 @@ def _check_links(claim: Claim, user: Any) -> None:
     mention: EntityMention | None = claim.source_mention
     if mention is not None and mention.article_id != claim.article_id:
         raise ClaimRefused("The source entity must be in the same article.")
-    source: Claim | None = claim.source_claim
-    if source is not None:
-        if claim.label.kind != LabelKind.CUE:
-            raise ClaimRefused(
-                "Only a cue (a reporting cue, a denial or a no comment) links to a source claim."
-            )
-        # A claim hidden from `user` is as absent as one that does not exist: same refusal.
-        if (
-            source.article_id != claim.article_id
-            or source.pk == claim.pk
-            or not shows_to(source, user, claim.article)
-        ):
-            raise ClaimRefused("The source must be another claim in the same article.")
-        if source.label.kind != LabelKind.SOURCE:
-            raise ClaimRefused("A cue links to a source mention (named, anonymous or outlet).")
-    cue: Claim | None = claim.cue
-    if cue is not None:
-        if claim.label.kind != LabelKind.CONTENT:
-            raise ClaimRefused("Only a statement links to the cue that attributes it.")
-        if (
-            cue.article_id != claim.article_id
-            or cue.pk == claim.pk
-            or not shows_to(cue, user, claim.article)
-        ):
-            raise ClaimRefused("The cue must be another claim in the same article.")
-        if cue.label.kind != LabelKind.CUE:
-            raise ClaimRefused(
-                "A statement links to a cue (a reporting cue, a denial or a no comment)."
-            )
+    cues = "a reporting cue, a denial or a no comment"
+    _check_link(
+        claim,
+        claim.source_claim,
+        user,
+        kinds=(LabelKind.CUE, LabelKind.SOURCE),
+        refusals=(
+            f"Only a cue ({cues}) links to a source claim.",
+            "The source must be another claim in the same article.",
+            "A cue links to a source mention (named, anonymous or outlet).",
+        ),
+    )
+    _check_link(
+        claim,
+        claim.cue,
+        user,
+        kinds=(LabelKind.CONTENT, LabelKind.CUE),
+        refusals=(
+            "Only a statement links to the cue that attributes it.",
+            "The cue must be another claim in the same article.",
+            f"A statement links to a cue ({cues}).",
+        ),
+    )
+
+
+def _check_link(
+    claim: Claim, target: Claim | None, user: Any, *, kinds: tuple[str, str], refusals: tuple
+) -> None:
+    """A link from `claim` (of kind kinds[0]) to `target` (of kind kinds[1]) in the same
+    article, visible to `user`; else ClaimRefused with the matching one of `refusals`."""
+    if target is None:
+        return
+    if claim.label.kind != kinds[0]:
+        raise ClaimRefused(refusals[0])
+    # A claim hidden from `user` is as absent as one that does not exist: same refusal.
+    if (
+        target.article_id != claim.article_id
+        or target.pk == claim.pk
+        or not shows_to(target, user, claim.article)
+    ):
+        raise ClaimRefused(refusals[1])
+    if target.label.kind != kinds[1]:
+        raise ClaimRefused(refusals[2])
