@@ -95,6 +95,34 @@ EXPECTED = {  # statuses each request type answers when all is well
     "static": {200},
 }
 PROBE_INTERVAL = 0.2  # seconds between the probe's requests (each of its two kinds)
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def server_cpu(master: int | None) -> dict[str, float]:
+    """CPU seconds so far of gunicorn's workers and of every PostgreSQL process (Linux /proc).
+
+    The bench's scratch database is the only busy one, so the server's processes together are
+    what its requests cost the database. Empty where /proc is missing (not Linux).
+    """
+    totals = {"workers": 0.0, "postgres": 0.0}
+    proc = Path("/proc")
+    if master is None or not proc.is_dir():
+        return {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ppid, ticks = int(fields[1]), int(fields[11]) + int(fields[12])  # utime + stime
+        if ppid == master:
+            totals["workers"] += ticks / CLOCK_TICKS
+        elif name.startswith("postgres"):
+            totals["postgres"] += ticks / CLOCK_TICKS
+    return totals
 
 
 # --- Building the database ------------------------------------------------------------------
@@ -215,7 +243,11 @@ def build(args: argparse.Namespace, plan_path: Path) -> None:
     )
     with connections["default"].cursor() as cursor:
         if connections["default"].vendor == "postgresql":
-            cursor.execute("ANALYZE")
+            # What autovacuum does within a minute of a deployment's import (this machine's
+            # server runs without it): the planner's statistics, and the full-text index's
+            # pending entries merged. Without the merge every search reads them all, and the
+            # planner, costing that, scans every article's document instead of the index.
+            cursor.execute("VACUUM ANALYZE")
     connections.close_all()
 
 
@@ -347,8 +379,10 @@ class Session:
 
 
 class Driver:
-    def __init__(self, plan: dict, port: int, users: int, seed: int):
+    def __init__(self, plan: dict, port: int, users: int, seed: int, master: int | None = None):
         self.plan, self.port, self.users, self.seed = plan, port, users, seed
+        self.master = master  # gunicorn's master process, for the server's CPU
+        self.mix = MIX
         self.samples: list[Sample] = []
         self.lock = threading.Lock()
         self.stop_at = 0.0
@@ -365,7 +399,7 @@ class Driver:
             self.samples.append(sample)
 
     def one(self, session: Session, rng: random.Random) -> None:
-        kind = rng.choices(list(MIX), weights=list(MIX.values()))[0]
+        kind = rng.choices(list(self.mix), weights=list(self.mix.values()))[0]
         plan = self.plan
         if kind == "article":
             path = f"/articles/{rng.choice(plan['articles'])}/"
@@ -432,8 +466,11 @@ class Driver:
         cpu_before = os.times()
         ready.wait()
         begin = clock["begin"]
+        time.sleep(warm)
+        server_before, server_begin = server_cpu(self.master), time.perf_counter()
         for thread in threads:
             thread.join()
+        server_after, server_end = server_cpu(self.master), time.perf_counter()
         cpu = os.times()
         counted = [s for s in self.samples if begin + warm <= s.started < begin + warm + measure]
         return {
@@ -441,6 +478,9 @@ class Driver:
             "measure": measure,
             "driver_cpu": (cpu.user + cpu.system) - (cpu_before.user + cpu_before.system),
             "elapsed": time.perf_counter() - begin,
+            # Over the measured window and the last requests in flight (they end within ~0.3 s).
+            "server_cpu": {k: server_after[k] - server_before[k] for k in server_after},
+            "server_seconds": server_end - server_begin,
         }
 
 
@@ -484,6 +524,17 @@ def report(users: int, result: dict, warm: float) -> tuple[str, dict]:
 
     mix = [s for s in samples if s.kind in MIX]
     summary["all"] = row("all (the users' mix)", mix)
+    if result.get("server_cpu") and mix:
+        # CPU per request of the whole server: what bounds its throughput once the cores are
+        # busy, and steadier than requests/s on a shared machine. The probe's requests count.
+        served = len(samples) * result["server_seconds"] / measure
+        cpu = {k: v * 1000 / served for k, v in result["server_cpu"].items()}
+        summary["cpu_ms"] = cpu
+        lines.insert(
+            1,
+            f"  server CPU per request: gunicorn workers {cpu['workers']:.2f} ms, PostgreSQL "
+            f"{cpu['postgres']:.2f} ms, total {cpu['workers'] + cpu['postgres']:.2f} ms",
+        )
     for kind in [*MIX, "login", "static"]:
         summary[kind] = row(NAMES[kind], [s for s in samples if s.kind == kind])
     errors = Counter(
@@ -504,7 +555,9 @@ def report(users: int, result: dict, warm: float) -> tuple[str, dict]:
 
 def drive(args: argparse.Namespace) -> None:
     plan = json.loads(Path(args.drive).read_text())
-    driver = Driver(plan, args.port, args.users, seed=args.users)
+    driver = Driver(plan, args.port, args.users, seed=args.users, master=args.server_pid)
+    if args.only:  # one request type alone: its own CPU per request
+        driver.mix = {args.only: 1}
     result = driver.run(args.warm, args.measure)
     text, summary = report(args.users, result, args.warm)
     print(text, flush=True)
@@ -538,7 +591,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--drive", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--summary", help=argparse.SUPPRESS)
+    parser.add_argument("--server-pid", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only",
+        help="request types run alone, one after the other (e.g. article,list): the CPU per "
+        "request of each",
+    )
     args = parser.parse_args(argv)
+    if args.only and not set(args.only.split(",")) <= set(MIX):
+        parser.error(f"--only takes some of {', '.join(MIX)}, comma-separated")
     if args.drive:
         args.users = int(args.users)
         drive(args)
@@ -571,13 +632,17 @@ def main(argv: list[str] | None = None) -> None:
         server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
         wait_ready(port, server)
         summaries = []
-        for users in [int(u) for u in args.users.split(",")]:
+        onlies = args.only.split(",") if args.only else [""]
+        for users, only in [(int(u), o) for u in args.users.split(",") for o in onlies]:
             wait_for_quiet(args.wait_load, args.wait_max)
-            summary_path = workdir / f"summary-{users}.json"
+            if only:
+                print(f"only: {NAMES[only]}", flush=True)
+            summary_path = workdir / f"summary-{users}-{only}.json"
             drive_command = [sys.executable, __file__, "--drive", str(plan_path)]
             drive_command += ["--port", str(port), "--users", str(users)]
             drive_command += ["--warm", str(args.warm), "--measure", str(args.measure)]
-            drive_command += ["--summary", str(summary_path)]
+            drive_command += ["--summary", str(summary_path), "--server-pid", str(server.pid)]
+            drive_command += ["--only", only] if only else []
             load_before = os.getloadavg()[0]
             subprocess.run(drive_command, cwd=ROOT, check=True)
             print(
@@ -587,7 +652,7 @@ def main(argv: list[str] | None = None) -> None:
             )
             summaries.append(json.loads(summary_path.read_text()))
         for summary in summaries:
-            if summary["users"] == 32:
+            if summary["users"] == 32 and not args.only:
                 ok = summary["all"]["rps"] >= 200 and summary["all"]["p95"] < 250
                 ok = ok and summary["errors"] == 0
                 print(

@@ -221,7 +221,9 @@ def _first_not_indexed(rows: Iterable[tuple[int, int | None]]) -> list[int]:
     return ids
 
 
-_UNINDEXED_SIZES = PreparedQuery(lambda: _unindexed_sizes(Article.objects.all()), paged=True)
+_UNINDEXED_SIZES = PreparedQuery(
+    lambda page: _unindexed_sizes(Article.objects.all())[page], paged=True
+)
 
 
 def not_indexed_ids(*, using: str | None = None) -> list[int]:

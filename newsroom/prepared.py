@@ -30,11 +30,12 @@ parameters, or at least once for those named in `repeated` (the article list's v
 id both claim-count subqueries filter on).
 
 Pages (`paged=True`, the article list): Django writes a slice's LIMIT and OFFSET into the SQL
-text, so a sliced queryset would need one compile per page. A paged query is compiled without
-a slice, and `LIMIT %s OFFSET %s` is appended to its SQL, with the call's `limit` and `offset`
-as its last two parameters: the same text for every page. That is where Django writes them
-for a SELECT without `select_for_update()` on PostgreSQL and SQLite (checked by
-tests/newsroom/test_prepared.py against the SQL of the sliced queryset).
+text, so a sliced queryset would need one compile per page. A paged query's builder is given
+`page`, a slice no real page has (PAGE_PLACEHOLDER), and slices the queryset with it where
+the page belongs: the whole query, or a subquery that picks the page's rows. The compile
+finds that one `LIMIT … OFFSET …` in the SQL and makes it `LIMIT %s OFFSET %s`, with the
+call's `limit` and `offset` in its place among the parameters: the same text for every page
+(tests/newsroom/test_prepared.py compares it with the SQL of the queryset sliced by hand).
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ CHECKED_DJANGO = (6, 1)
 # Placeholders for ids: no row has them (ids are positive) and they fit a 32-bit column.
 ID_PLACEHOLDER = -2_013_265_921
 OTHER_ID_PLACEHOLDER = ID_PLACEHOLDER + 1
+# A paged query's page while compiling: no list has this many rows, so no other number in
+# the SQL is written as this LIMIT and OFFSET.
+_PAGE_LIMIT, _PAGE_OFFSET = 1_234_567_891, 1_987_654_321
+PAGE_PLACEHOLDER = slice(_PAGE_OFFSET, _PAGE_OFFSET + _PAGE_LIMIT)
+_PAGE_SQL = f"LIMIT {_PAGE_LIMIT} OFFSET {_PAGE_OFFSET}"
 
 
 def _shallow(instance: Any) -> Any:
@@ -68,8 +74,8 @@ class _Compiled:
         repeated: frozenset[str],
         paged: bool,
     ):
-        if paged and (queryset.query.is_sliced or queryset.query.select_for_update):
-            raise ValueError("a paged query is compiled without a slice or select_for_update")
+        if paged and queryset.query.select_for_update:
+            raise ValueError("a paged query is compiled without select_for_update")
         compiler = queryset.query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()  # also sets up select, klass_info, annotations
         slots = {}
@@ -81,8 +87,15 @@ class _Compiled:
                     f"not {len(found)} times: prepare only values the ORM passes unchanged"
                 )
             slots[name] = found
+        self.page_slot: int | None = None
         if paged:
-            sql += " LIMIT %s OFFSET %s"
+            if sql.count(_PAGE_SQL) != 1:
+                raise ValueError("a paged query's builder slices its queryset with `page` once")
+            at = sql.index(_PAGE_SQL)
+            # The page's two parameters go after those written before it (`%%` is a percent
+            # sign, not a parameter).
+            self.page_slot = sql[:at].replace("%%", "").count("%s")
+            sql = sql[:at] + "LIMIT %s OFFSET %s" + sql[at + len(_PAGE_SQL) :]
         self.queryset, self.compiler, self.sql, self.paged = queryset, compiler, sql, paged
         self.params, self.slots = tuple(params), slots
 
@@ -96,7 +109,7 @@ class _Compiled:
             for slot in slots:
                 params[slot] = values[name]
         if page is not None:
-            params += page
+            params[self.page_slot : self.page_slot] = page
         sql_and_params = (self.sql, tuple(params))
         compiler = _shallow(self.compiler)
         # The calling thread's connection (Django's are per thread), never the one it was
@@ -113,7 +126,8 @@ class _Compiled:
 class PreparedQuery:
     """`build(**placeholders)`: the queryset, using each placeholder once (e.g. `pk=key`), or
     at least once for the names in `repeated`. `paged`: rows are asked for a page at a time
-    (`limit`, `offset`), the queryset left unsliced.
+    (`limit`, `offset`); `build` is also given `page`, a slice to apply once, to the whole
+    queryset or to the subquery that picks the page.
 
     Instances are module-level constants (or kept in a module-level dict, one per shape of
     a query); the compiled form is kept per database alias and each call runs on the
@@ -134,16 +148,20 @@ class PreparedQuery:
         self._by_alias: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
+    def _build(self) -> QuerySet:
+        page = {"page": PAGE_PLACEHOLDER} if self.paged else {}
+        return self.build(**page, **self.placeholders)
+
     def _compiled(self, alias: str | None) -> _Compiled:
         built = None
         if alias is None:
             if self.model is None:
-                built = self.build(**self.placeholders)
+                built = self._build()
                 self.model = built.model
             alias = router.db_for_read(self.model)
         compiled = self._by_alias.get(alias)
         if compiled is None:
-            queryset = built if built is not None else self.build(**self.placeholders)
+            queryset = built if built is not None else self._build()
             compiled = _Compiled(
                 queryset.using(alias), self.placeholders, self.repeated, self.paged
             )

@@ -9,6 +9,13 @@ chosen, and whether it is a full-text search. The viewer's id, the outlet's id a
 search's words are placeholders, the page its LIMIT and OFFSET; at most a few hundred
 shapes, each compiled on first use.
 
+The claim counts are a subquery per row, and PostgreSQL works out a row's before its LIMIT
+skips it: on the load bench's 1,000 articles page 21 took 18 ms against 0.6 ms for page 1.
+So the list's query picks the page's articles in a subquery (the filters and the order,
+without the counts unless it is ordered by them), and counts the claims of those alone.
+A search still counts the rows of the pages before its own: its total and its rank order
+come from the same rows, and a search is rarely read past its first page.
+
 One builder, `_articles`, writes the query for both ways: with placeholders for the
 prepared query, with the request's values where the query cannot be prepared. Those are the
 searches on SQLite (its SQL has a condition per word, and LIKE patterns made from them) and
@@ -58,19 +65,7 @@ def _articles(
     """The list's articles for `shape`: each with the claims the viewer sees on its page
     (the one visibility rule) and the rules' open suggestions among them, counted in the
     list's own query; filtered, searched and in order. A search's rows carry their total."""
-    if shape.admin:
-        claims = Claim.objects.visible_to(None).showing()
-    else:
-        claims = Claim.objects.filter(editor_visibility(viewer)).showing()
-    articles = (
-        Article.objects.select_related("outlet")
-        .defer("text", "analysis_error")
-        .annotate(
-            **{CLAIM_COUNT: claims.count_per_article()},
-            open_suggestions=claims.suggested().count_per_article(),
-        )
-        .newest_first()
-    )
+    articles = _counted(shape, viewer)
     if shape.outlet:
         articles = articles.for_outlet(outlet)
     if shape.status:
@@ -80,9 +75,32 @@ def _articles(
     return articles_in_order(articles, shape.sort)
 
 
-def _build(shape: Shape, **placeholders: Any) -> QuerySet:
+def _counted(shape: Shape, viewer: Any) -> QuerySet:
+    """Every article with its claim counts for the viewer, newest first."""
+    if shape.admin:
+        claims = Claim.objects.visible_to(None).showing()
+    else:
+        claims = Claim.objects.filter(editor_visibility(viewer)).showing()
+    return (
+        Article.objects.select_related("outlet")
+        .defer("text", "analysis_error")
+        .annotate(
+            **{CLAIM_COUNT: claims.count_per_article()},
+            open_suggestions=claims.suggested().count_per_article(),
+        )
+        .newest_first()
+    )
+
+
+def _build(shape: Shape, *, page: slice, **placeholders: Any) -> QuerySet:
     articles = _articles(shape, pending=[], **placeholders)
-    return articles.annotate(**{TOTAL: Window(Count("pk"))}) if shape.search else articles
+    if shape.search:
+        return articles.annotate(**{TOTAL: Window(Count("pk"))})[page]
+    # Only the counts the query selects are computed for every row: `values("pk")` leaves
+    # them out of the subquery, unless its order uses them.
+    chosen = articles.values("pk")[page]
+    viewer = placeholders.get("viewer")
+    return articles_in_order(_counted(shape, viewer).filter(pk__in=chosen), shape.sort)
 
 
 _PREPARED: dict[Shape, PreparedQuery] = {}

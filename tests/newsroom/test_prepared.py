@@ -9,7 +9,12 @@ from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 
 from newsroom.models import Article, Outlet
-from newsroom.prepared import CHECKED_DJANGO, ID_PLACEHOLDER, PreparedQuery
+from newsroom.prepared import (
+    CHECKED_DJANGO,
+    ID_PLACEHOLDER,
+    OTHER_ID_PLACEHOLDER,
+    PreparedQuery,
+)
 
 PLACEHOLDER = ID_PLACEHOLDER
 
@@ -175,10 +180,20 @@ def _newest(pk_below):
     return Article.objects.filter(pk__lt=pk_below).select_related("outlet").order_by("-pk")
 
 
+def _newest_page(pk_below, page):
+    return _newest(pk_below)[page]
+
+
+def _page_inside(pk_below, other, page):
+    """The page picked in a subquery, with a parameter on each side of its LIMIT."""
+    chosen = _newest(pk_below).values("pk")[page]
+    return Article.objects.filter(pk__in=chosen).exclude(pk=other).order_by("-pk")
+
+
 def test_it_gives_a_paged_query_the_slices_of_its_queryset(db, django_assert_num_queries):
     articles = _articles(7)
     below = max(a.pk for a in articles) + 1
-    prepared = PreparedQuery(_newest, paged=True, pk_below=PLACEHOLDER)
+    prepared = PreparedQuery(_newest_page, paged=True, pk_below=PLACEHOLDER)
     for offset, limit in [(0, 3), (3, 3), (6, 3), (9, 3), (2, 0)]:
         expected = list(_newest(below)[offset : offset + limit])
         with django_assert_num_queries(1):
@@ -189,7 +204,7 @@ def test_it_gives_a_paged_query_the_slices_of_its_queryset(db, django_assert_num
 
 def test_it_writes_a_paged_querys_sql_as_the_sliced_querysets_with_the_page_as_parameters(db):
     _articles(1)
-    prepared = PreparedQuery(_newest, paged=True, pk_below=PLACEHOLDER)
+    prepared = PreparedQuery(_newest_page, paged=True, pk_below=PLACEHOLDER)
     compiled = prepared._compiled(None)
     sliced, params = _newest(PLACEHOLDER)[4:6].query.get_compiler("default").as_sql()
     assert compiled.sql.endswith(" LIMIT %s OFFSET %s")
@@ -197,15 +212,37 @@ def test_it_writes_a_paged_querys_sql_as_the_sliced_querysets_with_the_page_as_p
     assert list(compiled.params) == list(params)
 
 
+def test_it_pages_a_subquery_with_parameters_before_and_after_its_page(
+    db, django_assert_num_queries
+):
+    articles = _articles(8)
+    below, other = max(a.pk for a in articles) + 1, articles[3].pk
+    prepared = PreparedQuery(
+        _page_inside, paged=True, pk_below=PLACEHOLDER, other=OTHER_ID_PLACEHOLDER
+    )
+    compiled = prepared._compiled(None)
+    sliced = _page_inside(PLACEHOLDER, OTHER_ID_PLACEHOLDER, slice(4, 7)).query
+    sql, params = sliced.get_compiler("default").as_sql()
+    assert compiled.sql.replace("LIMIT %s OFFSET %s", "LIMIT 3 OFFSET 4") == sql
+    assert not compiled.sql.endswith("OFFSET %s")  # the page is the subquery's
+    assert list(compiled.params) == list(params)
+    for offset, limit in [(0, 3), (3, 3), (6, 3), (2, 0)]:
+        expected = list(_page_inside(below, other, slice(offset, offset + limit)))
+        with django_assert_num_queries(1):
+            rows = prepared.rows(pk_below=below, other=other, limit=limit, offset=offset)
+        assert rows == expected, (offset, limit)
+    assert other not in [a.pk for a in prepared.rows(pk_below=below, other=other, limit=9)]
+
+
 def test_it_asks_a_paged_query_for_a_page_and_another_for_none(db):
-    paged = PreparedQuery(_newest, paged=True, pk_below=PLACEHOLDER)
+    paged = PreparedQuery(_newest_page, paged=True, pk_below=PLACEHOLDER)
     plain = PreparedQuery(_newest, pk_below=PLACEHOLDER)
     with pytest.raises(TypeError):
         paged.rows(pk_below=5)
     with pytest.raises(TypeError):
         plain.rows(pk_below=5, limit=2, offset=0)
-    with pytest.raises(ValueError, match="without a slice"):
-        PreparedQuery(lambda: Article.objects.order_by("pk")[:5], paged=True).rows(
+    with pytest.raises(ValueError, match="with `page` once"):  # sliced, but not by `page`
+        PreparedQuery(lambda page: Article.objects.order_by("pk")[:5], paged=True).rows(
             limit=1, offset=0
         )
 
