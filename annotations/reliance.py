@@ -17,6 +17,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 NAMED, ANONYMOUS, OUTLET = "named_source", "anonymous_source", "outlet"
@@ -157,7 +158,10 @@ def headline(text: str) -> tuple[int, int] | None:
     return first.span(1)
 
 
-def factual_sentences(text: str) -> list[tuple[int, int]]:
+# The article page and every claim saved on it ask for the same texts' sentences again and
+# again (half a millisecond of CPU on a long article). A few dozen texts: the ones being read.
+@lru_cache(maxsize=32)
+def factual_sentences(text: str) -> tuple[tuple[int, int], ...]:
     """The sentences the figure counts: at least FACTUAL_MIN_WORDS words, not a question (its
     last character, closing quotes and brackets aside, is not "?") and not in the headline."""
     head = headline(text)
@@ -171,7 +175,7 @@ def factual_sentences(text: str) -> list[tuple[int, int]]:
         if sentence.rstrip("\"'”’»)]").endswith("?"):
             continue
         out.append((start, end))
-    return out
+    return tuple(out)
 
 
 def _kind_of_statement(

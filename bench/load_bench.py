@@ -25,7 +25,12 @@ What it measures
     each: the baseline, measured in the same run under the same load.
 
     It prints, per run and per request type: requests per second, p50/p95/p99/max latency
-    (client side, loopback), status counts and errors. An error is any 5xx, connection
+    (client side, loopback), status counts and errors; and, per run, the server's CPU per
+    request over the measured window: gunicorn's workers and every PostgreSQL process
+    (Linux /proc). Once the cores are saturated that sum is what bounds the requests per
+    second, and it varies far less between runs on a shared machine. `--only article,list`
+    runs each request type alone, one after the other on the same server: the CPU per
+    request of each. An error is any 5xx, connection
     error or timeout, and any status the request type never answers when all is well
     (e.g. a 403, or a login redirect). The one expected refusal is a claim create answered
     422 because this editor already marked that span with that label (the random spans can
@@ -40,8 +45,10 @@ The machine
 
 The scratch database
     `<name>_loadbench` on the PostgreSQL server of DATABASE_URL (or --database-url), dropped,
-    created and migrated first and dropped at the end (see bench/scratch.py). SQLite works
-    too (a temporary file) but is not what the target is about.
+    created and migrated first and dropped at the end (see bench/scratch.py). After the
+    build it is vacuumed and analysed, as autovacuum would have done in a deployment (some
+    servers here run without it). SQLite works too (a temporary file) but is not what the
+    target is about.
 
 Run it (from the project root)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom \\
