@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from typing import Any, NamedTuple, TypedDict
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import Exists, OuterRef, Q
@@ -31,9 +31,16 @@ from annotations.models import (
     sees_every_claim,
 )
 from annotations.pages.attributions import attribution_context
+from annotations.pages.claim_rows import (
+    ClaimRow,
+    ListLine,
+    claim_groups,
+    claim_rows,
+    text_spans,
+    visible_claims,
+)
 from annotations.pages.segments import (
     Paragraph,
-    Span,
     context_of,
     excerpt,
     paragraph,
@@ -141,7 +148,7 @@ def article_page_context(
     mentions = _mentions(article)
     labels = all_labels()
     review = review_panel_context(article, user)  # first: it knows the assignees
-    rows = _claim_rows(article, labels, user)
+    rows = claim_rows(article, labels, user)
     for item in (*mentions, *([claim] if claim else [])):
         item.text = text[item.start : item.end]
     entities = _entity_summary(mentions)
@@ -153,7 +160,7 @@ def article_page_context(
         "score_formula": SCORE_FORMULA,
         "article": article,
         "text_html": _macros().paragraphs(
-            text_paragraphs(text, _spans(entities["mentions"], rows))
+            text_paragraphs(text, text_spans(entities["mentions"], rows))
         ),
         **_claim_panel_context(article, user, claim, labels, rows, entities["mentions"], text),
         "claims_list_html": _macros().claims_groups(claim_groups(text, labels, rows)),
@@ -216,7 +223,7 @@ def claim_fragment_context(
         m.text = text[m.start : m.end]
     source_rows: list[ClaimRow] = []
     if claim is not None and claim.label.kind == LabelKind.CUE:
-        source_rows = _claim_rows(article, labels, user, Q(label__kind=LabelKind.SOURCE))
+        source_rows = claim_rows(article, labels, user, Q(label__kind=LabelKind.SOURCE))
     return {
         "article": article,
         **_claim_panel_context(
@@ -320,15 +327,15 @@ def sources_panel(article: Article, user: Any, rows: list[ClaimRow]) -> dict[str
 
 def sources_context(article: Article, user: Any) -> dict[str, Any]:
     """What the sources panel shows on its own (its htmx refresh)."""
-    rows = _claim_rows(article, all_labels(), user)
+    rows = claim_rows(article, all_labels(), user)
     return {"article": article, **sources_panel(article, user, rows)}
 
 
 def article_scorecard(article: Article, user: Any, rows: list[ClaimRow] | None = None) -> Scorecard:
     """The scorecard `user` is shown for the article (`annotations.scorecards`); `rows`, the
-    claims that show to them (`_claim_rows`), when the page has them already."""
+    claims that show to them (`claim_rows`), when the page has them already."""
     if rows is None:
-        rows = _claim_rows(article, all_labels(), user)
+        rows = claim_rows(article, all_labels(), user)
     scored = (
         ScoredClaim(
             r.pk,
@@ -417,18 +424,6 @@ def _macros() -> Any:
     return engines["jinja2"].get_template(TEXT_MACROS).template.module
 
 
-class ListLine(TypedDict):
-    """One line of the claims or the entity list, as the template writes it.
-
-    Plain strings (the id too): the lists grow with the article, and the template's
-    lookups are cheapest on a dict of strings."""
-
-    pk: str
-    text: str
-    label: str  # the entity label; "" on a claim line (its group names the label)
-    suggested: bool
-
-
 def _mention_lines(mentions: list[EntityMention]) -> list[ListLine]:
     """The entity list's lines (`text` set on each mention by the caller)."""
     return [
@@ -458,100 +453,18 @@ def _touched_paragraphs(
     ]
     mentions = EntityMention.objects.for_article(article).visible()
     if not paras:
-        rows = _claim_rows(article, labels, user, also) if also is not None else []
+        rows = claim_rows(article, labels, user, also) if also is not None else []
         extra = list(mentions.filter(also_mentions)) if also_mentions is not None else []
         return [], rows, extra
     lo, hi = paras[0][1], paras[-1][2]
     in_range = Q(start__lt=hi, end__gt=lo)
-    rows = _claim_rows(article, labels, user, in_range | also if also is not None else in_range)
+    rows = claim_rows(article, labels, user, in_range | also if also is not None else in_range)
     found = list(mentions.filter(in_range | also_mentions if also_mentions else in_range))
-    spans = _spans(
+    spans = text_spans(
         [m for m in found if m.start < hi and m.end > lo],
         [r for r in rows if r.start < hi and r.end > lo],
     )
     return [paragraph(text, i, p_lo, p_hi, spans) for i, p_lo, p_hi in paras], rows, found
-
-
-class ClaimRow(NamedTuple):
-    """What the text, the lists and the scorecard need of a claim: no model instance, no join."""
-
-    pk: int
-    start: int
-    end: int
-    status: str
-    label: Label
-    author_id: int | None
-    anonymity_reason: str
-    source_claim_id: int | None
-    source_id: int | None
-    cue_id: int | None
-
-
-def visible_claims(article: Article, user: Any) -> ClaimQuerySet:
-    """The claims of the article that show to `user` (not rejected), in reading order."""
-    return Claim.objects.for_article(article).showing().visible_to(user, article)
-
-
-_ROW_FIELDS = ("pk", "start", "end", "status", "label_id", "author_id")
-_ROW_FIELDS += ("anonymity_reason", "source_claim_id", "source_id", "cue_id")
-
-
-# `visible_claims` as rows, in its two forms (`sees_every_claim`): compiled once.
-_EVERY_ROW = PreparedQuery(
-    lambda article: Claim.objects.for_article(article).showing().values_list(*_ROW_FIELDS),
-    article=ID_PLACEHOLDER,
-)
-_OWN_ROWS = PreparedQuery(
-    lambda article, author: (
-        Claim.objects.for_article(article)
-        .showing()
-        .filter(authored_by(author))
-        .values_list(*_ROW_FIELDS)
-    ),
-    article=ID_PLACEHOLDER,
-    author=OTHER_ID_PLACEHOLDER,
-)
-
-
-def _claim_rows(
-    article: Article, labels: list[Label], user: Any, where: Q | None = None
-) -> list[ClaimRow]:
-    """The claims that show to `user`, in reading order, as light rows."""
-    by_id = {label.pk: label for label in labels}
-    if where is not None:
-        rows = visible_claims(article, user).filter(where).values_list(*_ROW_FIELDS)
-    elif sees_every_claim(user, article):
-        rows = _EVERY_ROW.rows(article=article.pk)
-    else:
-        rows = _OWN_ROWS.rows(article=article.pk, author=user.pk)
-    return [
-        ClaimRow(pk, start, end, status, by_id[label_id], *rest)
-        for pk, start, end, status, label_id, *rest in rows
-    ]
-
-
-def _spans(mentions: list[EntityMention], claims: list[ClaimRow]) -> list[Span]:
-    return [
-        Span(m.id, m.start, m.end, f"ent ent-{m.label} st-{m.status}", m.label) for m in mentions
-    ] + [
-        Span(c.pk, c.start, c.end, _claim_css(c), c.label.name, "claim", _beneath(c))
-        for c in claims
-    ]
-
-
-def _claim_css(claim: ClaimRow) -> str:
-    css = f"claim lab-{claim.label.slug} cst-{claim.status}"
-    # A statement's own pieces have no fill: its line is drawn beneath (`_beneath`).
-    return css + " kind-content" if claim.label.kind == LabelKind.CONTENT else css
-
-
-def _beneath(claim: ClaimRow) -> str:
-    """A statement is long: a line beneath the text in its label's colour (dashed while
-    suggested), under the cues, hedges and entities inside it, rather than a fill over them."""
-    if claim.label.kind != LabelKind.CONTENT:
-        return ""
-    suggested = " within-suggested" if claim.status == SpanStatus.SUGGESTED else ""
-    return f"within within-{claim.label.slug}{suggested}"
 
 
 def _claim_panel_context(
@@ -604,42 +517,6 @@ def _claim_panel_context(
         # claims the text outlines as linked to the open one (`linked_claims`).
         **attribution_context(article, user, claim, labels, fresh=fresh),
     }
-
-
-class ClaimGroup(TypedDict):
-    """One label's group of the claims list."""
-
-    label: Label
-    lines: list[ListLine]
-    suggested: int  # how many of its lines are the rules' open suggestions
-
-
-def claim_groups(text: str, labels: list[Label], rows: list[ClaimRow]) -> list[ClaimGroup]:
-    """The claims in `rows` grouped by the `labels`, in reading order.
-
-    Every label has its group, hidden while empty, so that an action can replace just the
-    groups it changed.
-    """
-    lines: dict[int, list[ListLine]] = {label.pk: [] for label in labels}
-    for r in rows:
-        if r.label.pk in lines:
-            suggested = r.status == SpanStatus.SUGGESTED
-            lines[r.label.pk].append(
-                {
-                    "pk": str(r.pk),
-                    "text": excerpt(text[r.start : r.end], 60),
-                    "label": "",
-                    "suggested": suggested,
-                }
-            )
-    return [
-        {
-            "label": label,
-            "lines": lines[label.pk],
-            "suggested": sum(line["suggested"] for line in lines[label.pk]),
-        }
-        for label in labels
-    ]
 
 
 # The fragments an action can answer with, and what builds each one's context.

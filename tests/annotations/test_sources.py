@@ -142,9 +142,10 @@ def test_marking_a_surname_joins_its_source_and_relabelling_or_deleting_leaves_i
 
 
 def article_sources_of(article) -> dict[str, list[str]]:
-    from annotations.pages.annotate import _claim_rows, all_labels, article_sources
+    from annotations.pages.annotate import all_labels, article_sources
+    from annotations.pages.claim_rows import claim_rows
 
-    rows = _claim_rows(article, all_labels(), None)
+    rows = claim_rows(article, all_labels(), None)
     return {g.name: [t for _, t in g.claims] for g in article_sources(article.text, rows)}
 
 

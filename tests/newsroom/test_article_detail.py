@@ -48,7 +48,8 @@ def test_the_page_api_and_export_show_one_scorecard(db, editor, other_editor, ad
     from annotations.api.representation import article_records
     from annotations.exchange.export import corpus_export_chunks
     from annotations.models import Assignment, Claim, Label
-    from annotations.pages.annotate import _claim_rows, article_or_404, article_scorecard
+    from annotations.pages.annotate import article_or_404, article_scorecard
+    from annotations.pages.claim_rows import claim_rows
     from entities.models import SpanStatus
 
     text = "Officials said it. A source denied it. Critics allegedly agreed. " * 4
@@ -87,7 +88,7 @@ def test_the_page_api_and_export_show_one_scorecard(db, editor, other_editor, ad
             Assignment.objects.create(article=article, editor=other_editor)
         page_article = article_or_404(article.pk)
         for user in (editor, other_editor, admin_user):
-            rows = _claim_rows(page_article, list(labels.values()), user)
+            rows = claim_rows(page_article, list(labels.values()), user)
             from_rows = article_scorecard(page_article, user, rows)
             assert from_rows == article_scorecard(page_article, user), (double, user)
             api = article_records([Article.objects.get(pk=article.pk)], user)[0]["scorecard"]
