@@ -451,3 +451,26 @@ def test_a_word_two_statements_cut_counts_once():
     c = m.counts()
     assert c.words_on_anonymous == n_words("the redeployment was planned.")
     assert c.statements == 2
+
+
+def test_sourcing_counts_end_with_the_reliance_fields_in_their_order():
+    """SourcingCounts carries Reliance's counts as its last fields (the export's `counts`
+    keys keep that order); the API's list of them is read off Reliance."""
+    from dataclasses import fields
+
+    from annotations.quality import RESTING_COUNTS
+    from annotations.reliance import Reliance
+
+    names = [f.name for f in fields(SourcingCounts)]
+    assert names[-len(RESTING_COUNTS) :] == [f.name for f in fields(Reliance)]
+    assert RESTING_COUNTS == (
+        "words_on_named",
+        "words_on_anonymous",
+        "words_on_outlet",
+        "words_on_unidentified",
+        "statements",
+        "unlinked_statements",
+        "unlinked_words",
+        "factual_sentences",
+        "sentences_on_no_one",
+    )
